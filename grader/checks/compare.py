@@ -1,0 +1,104 @@
+"""Judge one student output against an expected one, and say what differs in plain words.
+
+Shapes that differ only by singleton dimensions ((1,) for a scalar, (1, D) or (D, 1) for a
+(D,) vector) are accepted with a note; any other shape is wrong and named.
+"""
+
+import numpy as np
+
+from grader.worker.codec import Opaque
+
+RTOL, ATOL = 1e-5, 1e-7
+
+
+class Verdict:
+    """ok, plus the message for the student and an optional note about an accepted shape."""
+
+    def __init__(self, ok, message="", note="", kind=""):
+        self.ok, self.message, self.note, self.kind = ok, message, note, kind
+
+
+def fmt(value, width=60):
+    """A compact, readable rendering of a value for feedback."""
+    if isinstance(value, np.ndarray):
+        if value.size > 40:
+            return f"array of shape {value.shape}: " + np.array2string(
+                value.ravel()[:8], precision=4, separator=", ")[:-1] + ", ...]"
+        return np.array2string(value, precision=4, suppress_small=True, separator=", ",
+                               max_line_width=width).replace("\n", "\n    ")
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    return repr(value)
+
+
+def as_array(value):
+    """The value as a float array, or None when it is not numeric data."""
+    if value is None or isinstance(value, (Opaque, str, dict)):
+        return None
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def describe_type(value):
+    if value is None:
+        return "None"
+    if isinstance(value, Opaque):
+        return value.text
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
+    """Compare `actual` with the reference's `expected` (an array or a float)."""
+    expected = np.asarray(expected, dtype=float)
+    arr = as_array(actual)
+    if arr is None:
+        return Verdict(False, f"{label} should be {_shape_words(expected.shape)}, "
+                              f"but your code returned {describe_type(actual)}.", kind="type")
+    note = ""
+    if arr.shape != expected.shape:
+        if arr.size == expected.size and np.squeeze(arr).shape == np.squeeze(expected).shape:
+            note = (f"{label} has shape {arr.shape} where {expected.shape} is expected; "
+                    "accepted, since only singleton dimensions differ.")
+            arr = arr.reshape(expected.shape)
+        else:
+            return Verdict(False, f"{label} has the wrong shape: expected {expected.shape}, "
+                                  f"got {arr.shape}.", kind="shape")
+    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
+        bad = np.argwhere(~np.isfinite(arr))
+        where = f" at index {tuple(int(i) for i in bad[0])}" if arr.ndim else ""
+        return Verdict(False, f"{label} contains {fmt(arr[tuple(bad[0])] if arr.ndim else arr)}"
+                              f"{where} (expected {fmt(expected)}): an overflow or a division by zero?",
+                       kind="nonfinite")
+    if np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True):
+        return Verdict(True, note=note)
+    lines = [f"{label} does not match the expected value.",
+             f"  expected: {fmt(expected)}", f"  yours:    {fmt(arr)}"]
+    if arr.ndim:
+        worst = np.unravel_index(np.argmax(np.abs(arr - expected)), arr.shape)
+        index = tuple(int(i) for i in worst)
+        lines.append(f"  largest difference at index {index}: expected {fmt(expected[worst])}, "
+                     f"got {fmt(arr[worst])}")
+    return Verdict(False, "\n".join(lines), note=note, kind="value")
+
+
+def matches(actual, expected):
+    """True when compare() would accept actual (used to recognise known mistakes)."""
+    with np.errstate(all="ignore"):
+        exp = np.asarray(expected, dtype=float)
+        arr = as_array(actual)
+        if arr is None:
+            return False
+        if arr.shape != exp.shape:
+            if np.squeeze(arr).shape != np.squeeze(exp).shape:
+                return False
+            arr = arr.reshape(exp.shape)
+        return bool(np.allclose(arr, exp, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+def _shape_words(shape):
+    return "a number" if shape == () else f"an array of shape {shape}"

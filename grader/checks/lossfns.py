@@ -1,0 +1,97 @@
+"""Checks shared by the two loss functions (naive softmax and negative sampling).
+
+Both take (centerWordVec, outsideWordIdx, outsideVectors, dataset[, K]) and return
+(loss, gradCenterVec (D,), gradOutsideVecs (V, D)); these checks judge each part separately.
+"""
+
+import numpy as np
+
+from grader import reference
+from grader.checks import efficiency, gradients
+from grader.checks.framework import Failure, Outcome, check_output, run_property, unpack
+
+LABELS = ("loss", "gradCenterVec", "gradOutsideVecs")
+
+
+def student(ctx, problem, fn):
+    """The student's (answer, (loss, gradCenterVec, gradOutsideVecs)) on a problem (cached)."""
+    answer = ctx.cached_call((fn, problem), problem.request(fn))
+    return answer, unpack(answer, fn, 3)
+
+
+def expected(problem, fn):
+    v, U = problem.arrays
+    with reference.controlled_samples(problem.samples or []) as ref:
+        return getattr(ref, fn)(v, problem.o, U, None, **({"K": problem.K} if problem.K else {}))
+
+
+def aspect_body(ctx, fn, aspect, extra=None):
+    """A property body: output `aspect` of the student's function equals the reference's."""
+    def body(problem):
+        answer, outputs = student(ctx, problem, fn)
+        if extra:
+            extra(problem, answer)
+        check_output(ctx, problem, outputs[aspect], expected(problem, fn)[aspect],
+                     aspect, LABELS[aspect], events=answer)
+    return body
+
+
+def all_outputs_body(ctx, fn, extra=None):
+    def body(problem):
+        answer, outputs = student(ctx, problem, fn)
+        if extra:
+            extra(problem, answer)
+        want = expected(problem, fn)
+        for aspect in range(3):
+            check_output(ctx, problem, outputs[aspect], want[aspect], aspect, LABELS[aspect],
+                         events=answer)
+    return body
+
+
+def gradient_check_body(ctx, fn):
+    def body(problem):
+        _, (loss, grad_center, grad_outside) = student(ctx, problem, fn)
+        v, U = problem.arrays
+        gradients.check(ctx, lambda arrays: problem.request(fn, *arrays), [v, U],
+                        [grad_center, grad_outside], LABELS[1:])
+    return body
+
+
+def loss_valid_body(ctx, fn):
+    def body(problem):
+        _, (loss, _, _) = student(ctx, problem, fn)
+        value = gradients.scalar(loss)
+        if not np.isfinite(value) or value < 0:
+            raise Failure(f"The loss is {value!r}, but a cross-entropy loss is always a finite "
+                          "number >= 0 (it is minus the log of a probability).")
+    return body
+
+
+def unchanged_body(ctx, fn):
+    names = ("centerWordVec", "outsideWordIdx", "outsideVectors", "dataset")
+
+    def body(problem):
+        answer, _ = student(ctx, problem, fn)
+        if answer.get("mutated"):
+            changed = ", ".join(names[i] for i in answer["mutated"] if i < len(names))
+            raise Failure(f"Your function changed its input {changed} in place. The caller still "
+                          "needs those vectors: compute new arrays (x = x - y) instead of "
+                          "modifying them (x -= y, x[...] = ...).", kind="mutation")
+    return body
+
+
+def property_check(ctx, strategy, body, examples=None):
+    return run_property(ctx, strategy, body, examples or ctx.rubric.max_examples)
+
+
+def speed(ctx, fn, problem, hint):
+    v, U = problem.arrays
+    def run():
+        with reference.controlled_samples(problem.samples or []) as ref:
+            getattr(ref, fn)(v, problem.o, U, None)
+    return efficiency.compare_speed(ctx, f"V = {problem.V}, D = {problem.D}",
+                                    problem.request(fn), run, hint=hint)
+
+
+def passed():
+    return Outcome(True)

@@ -1,0 +1,116 @@
+"""Checks and known mistakes for naiveSoftmaxLossAndGradient.
+
+    y_hat = softmax(U^T v_c),  J = -log y_hat[o],
+    dJ/dv_c = U (y_hat - y),   dJ/dU^T = outer(y_hat - y, v_c)
+"""
+
+import numpy as np
+
+from grader.checks import lossfns
+from grader.checks.framework import Check, Failure, Mistake
+from grader.checks.inputs import LossProblem, loss_problems
+
+FN = "naiveSoftmaxLossAndGradient"
+
+
+def _parts(p):
+    v, U = p.arrays
+    scores = U @ v
+    e = np.exp(scores - scores.max())
+    y_hat = e / e.sum()
+    delta = y_hat.copy()
+    delta[p.o] -= 1
+    return v, U, y_hat, delta
+
+
+def _outside_from_y_hat(p):
+    v, U, y_hat, delta = _parts(p)
+    return -np.log(y_hat[p.o]), U.T @ delta, np.outer(y_hat, v)
+
+
+def _center_from_y_hat(p):
+    v, U, y_hat, delta = _parts(p)
+    return -np.log(y_hat[p.o]), U.T @ y_hat, np.outer(delta, v)
+
+
+def _no_max_shift(p):
+    v, U, _, _ = _parts(p)
+    with np.errstate(all="ignore"):
+        e = np.exp(U @ v)
+        y_hat = e / e.sum()
+        delta = y_hat.copy()
+        delta[p.o] -= 1
+        return -np.log(y_hat[p.o]), U.T @ delta, np.outer(delta, v)
+
+
+def _transposed(p):
+    v, U, y_hat, delta = _parts(p)
+    return -np.log(y_hat[p.o]), U.T @ delta, np.outer(v, delta)
+
+
+def _loss_sign(p):
+    v, U, y_hat, delta = _parts(p)
+    return np.log(y_hat[p.o]), -(U.T @ delta), -np.outer(delta, v)
+
+
+MISTAKES = [
+    Mistake("gradOutsideVecs computed from y_hat instead of y_hat - y",
+            "the gradient needs y_hat - y: subtract 1 from y_hat[outsideWordIdx] "
+            "(y is one-hot at o) before taking the outer product with v_c.", _outside_from_y_hat),
+    Mistake("gradCenterVec computed from y_hat alone",
+            "use U (y_hat - y), i.e. outsideVectors.T @ (y_hat - y), not outsideVectors.T @ y_hat.",
+            _center_from_y_hat),
+    Mistake("softmax without the max shift (overflow on large scores)",
+            "exp() of a score near 1000 is inf. Use the provided softmax, or subtract "
+            "max(scores) before exp(): it cancels out in the ratio.", _no_max_shift),
+    Mistake("U vs U-transpose: gradOutsideVecs has shape (D, V)",
+            "outsideVectors stores one word per row, shape (V, D); its gradient has the same "
+            "shape: np.outer(y_hat - y, v_c), not np.outer(v_c, y_hat - y).", _transposed),
+    Mistake("the sign of the loss (log y_hat[o] instead of -log y_hat[o])",
+            "the loss is MINUS the log-probability of the outside word, so it is never negative.",
+            _loss_sign),
+]
+
+_small = loss_problems(max_V=8, max_D=5)
+_large = loss_problems(min_V=2, max_V=6, max_D=4, shift=1000.0)
+_rows_sum = loss_problems(min_V=2)
+
+
+def _rows_sum_body(ctx):
+    def body(problem):
+        _, (_, _, grad_outside) = lossfns.student(ctx, problem, FN)
+        grad = np.asarray(grad_outside, dtype=float)
+        total = grad.reshape(problem.V, -1).sum(axis=0) if grad.size == problem.V * problem.D else None
+        if total is None or not np.allclose(total, 0, atol=1e-7):
+            raise Failure("The rows of gradOutsideVecs should add up to the zero vector "
+                          "(they are (y_hat - y) times v_c, and y_hat - y sums to 0), but they add "
+                          f"up to {total if total is not None else 'nothing: wrong shape'}.")
+    return body
+
+
+def _efficiency(ctx):
+    problem = LossProblem(V=2000, D=50, o=7, seed=1)
+    return lossfns.speed(ctx, FN, problem, "Compute all V scores with one matrix-vector product "
+                         "(outsideVectors @ centerWordVec) and the gradient with np.outer.")
+
+
+CHECKS = [
+    Check("loss", "loss matches the reference",
+          lambda ctx: lossfns.property_check(ctx, _small, lossfns.aspect_body(ctx, FN, 0))),
+    Check("gradCenterVec", "gradCenterVec matches the reference",
+          lambda ctx: lossfns.property_check(ctx, _small, lossfns.aspect_body(ctx, FN, 1))),
+    Check("gradOutsideVecs", "gradOutsideVecs matches the reference",
+          lambda ctx: lossfns.property_check(ctx, _small, lossfns.aspect_body(ctx, FN, 2))),
+    Check("large_scores", "large scores do not overflow",
+          lambda ctx: lossfns.property_check(ctx, _large, lossfns.all_outputs_body(ctx, FN), 20)),
+    Check("gradient_check", "gradients agree with finite differences of your loss",
+          lambda ctx: lossfns.property_check(ctx, _small, lossfns.gradient_check_body(ctx, FN),
+                                             ctx.rubric.gradient_check_examples)),
+    Check("loss_is_valid", "the loss is finite and never negative",
+          lambda ctx: lossfns.property_check(ctx, _small, lossfns.loss_valid_body(ctx, FN))),
+    Check("outside_rows_sum_to_zero", "the rows of gradOutsideVecs add up to zero",
+          lambda ctx: lossfns.property_check(ctx, _rows_sum, _rows_sum_body(ctx))),
+    Check("input_unchanged", "inputs are left unchanged",
+          lambda ctx: lossfns.property_check(ctx, _small, lossfns.unchanged_body(ctx, FN))),
+    Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
+]

@@ -1,0 +1,130 @@
+"""Checks and known mistakes for negSamplingLossAndGradient.
+
+    J = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c)
+    dJ/dv_c = (sigma(u_o . v_c) - 1) u_o + sum_k sigma(u_k . v_c) u_k
+    dJ/du_o = (sigma(u_o . v_c) - 1) v_c,   dJ/du_k = sigma(u_k . v_c) v_c once per draw of k
+
+The worker's getNegativeSamples returns samples the grader chose and its sigmoid is a
+known-good one, so this function is graded on its own.
+"""
+
+import numpy as np
+
+from grader.checks import lossfns
+from grader.checks.framework import Check, Failure, Mistake
+from grader.checks.inputs import LossProblem, negsamp_problems
+from grader.worker.harness import good_sigmoid as sig
+
+FN = "negSamplingLossAndGradient"
+
+
+def _parts(p):
+    v, U = p.arrays
+    samples = list(p.samples)
+    s_o = sig(U[p.o] @ v)
+    s_k = sig(U[samples] @ v)
+    return v, U, samples, s_o, s_k
+
+
+def _not_accumulated(p):
+    v, U, samples, s_o, s_k = _parts(p)
+    loss = -np.log(s_o) - np.sum(np.log(1 - s_k))
+    grad = np.zeros_like(U)
+    grad[p.o] += (s_o - 1) * v
+    grad[samples] += np.outer(s_k, v)  # the mistake: repeated indices are written once
+    return loss, (s_o - 1) * U[p.o] + s_k @ U[samples], grad
+
+
+def _negative_sign(p):
+    v, U, samples, s_o, s_k = _parts(p)
+    wrong = sig(-(U[samples] @ v))
+    loss = -np.log(s_o) - np.sum(np.log(1 - wrong))
+    grad = np.zeros_like(U)
+    grad[p.o] += (s_o - 1) * v
+    np.add.at(grad, samples, -np.outer(wrong, v))
+    return loss, (s_o - 1) * U[p.o] - wrong @ U[samples], grad
+
+
+def _k_ignored(problem, failure):
+    calls = (failure.events or {}).get("sampler_calls") or []
+    wanted = problem.K if problem.K is not None else 10
+    return any(c.get("K") != wanted for c in calls)
+
+
+def _own_sampling(problem, failure):
+    events = failure.events or {}
+    return bool(events.get("dataset_draws")) or len(events.get("sampler_calls") or []) != 1
+
+
+MISTAKES = [
+    Mistake("K ignored (a hard-coded 10, or the length of something else)",
+            "use the K your function receives, e.g. range(K) or the length of "
+            "negSampleWordIndices, never the number 10.", detect=_k_ignored),
+    Mistake("samples drawn some other way than getNegativeSamples",
+            "keep the provided first line, negSampleWordIndices = getNegativeSamples("
+            "outsideWordIdx, dataset, K), call it once, and draw nothing else from dataset.",
+            detect=_own_sampling),
+    Mistake("repeated negative samples not accumulated",
+            "grad[indices] += ... adds only once for an index that appears several times. "
+            "Use np.add.at(grad, indices, values), or a loop over the samples.", _not_accumulated),
+    Mistake("the sign of the negative-sample term",
+            "the loss has -log sigma(-u_k . v_c) for each sample (note the minus inside), and its "
+            "gradient for u_k is +sigma(u_k . v_c) v_c.", _negative_sign),
+]
+
+_distinct = negsamp_problems(distinct=True)
+_repeats = negsamp_problems(distinct=False)
+_any_k = negsamp_problems(distinct=True, explicit_K=True)
+
+
+def _sampling_body(ctx):
+    def body(problem):
+        answer, _ = lossfns.student(ctx, problem, FN)
+        calls = answer.get("sampler_calls") or []
+        if answer.get("dataset_draws"):
+            raise Failure("Your function drew samples from dataset itself "
+                          f"({answer['dataset_draws']} draws): negative samples must come only "
+                          "from the provided getNegativeSamples call.", events=answer)
+        if len(calls) != 1:
+            raise Failure(f"getNegativeSamples should be called exactly once; your function "
+                          f"called it {len(calls)} times.", events=answer)
+        call, wanted = calls[0], problem.K if problem.K is not None else 10
+        if call.get("outsideWordIdx") != problem.o or call.get("K") != wanted or not call.get("dataset_ok"):
+            raise Failure(f"getNegativeSamples was called with outsideWordIdx={call.get('outsideWordIdx')}, "
+                          f"K={call.get('K')}; expected outsideWordIdx={problem.o}, K={wanted} "
+                          "and the dataset your function received.", events=answer)
+    return body
+
+
+def _efficiency(ctx):
+    problem = LossProblem(V=20000, D=50, o=3, seed=1, samples=tuple(range(10, 20)))
+    return lossfns.speed(ctx, FN, problem, "Take the K sampled rows at once "
+                         "(outsideVectors[indices]) and avoid touching all V rows in Python.")
+
+
+def _check(aspect_or_none, strategy, examples=None, extra=None):
+    def run(ctx):
+        body = (lossfns.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
+                else lossfns.aspect_body(ctx, FN, aspect_or_none))
+        return lossfns.property_check(ctx, strategy, body, examples)
+    return run
+
+
+CHECKS = [
+    Check("loss", "loss matches the reference", _check(0, _distinct)),
+    Check("gradCenterVec", "gradCenterVec matches the reference", _check(1, _distinct)),
+    Check("gradOutsideVecs", "gradOutsideVecs matches the reference", _check(2, _distinct)),
+    Check("repeated_samples", "repeated negative samples count once per draw",
+          _check(None, _repeats)),
+    Check("any_K", "any number of samples K works", _check(None, _any_k)),
+    Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
+          lambda ctx: lossfns.property_check(ctx, _any_k, _sampling_body(ctx), 20)),
+    Check("gradient_check", "gradients agree with finite differences of your loss",
+          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
+                                             ctx.rubric.gradient_check_examples)),
+    Check("loss_is_valid", "the loss is finite and never negative",
+          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.loss_valid_body(ctx, FN))),
+    Check("input_unchanged", "inputs are left unchanged",
+          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN))),
+    Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
+]

@@ -1,0 +1,81 @@
+"""Checks and known mistakes for sigmoid:  sigma(x) = 1 / (1 + exp(-x)), elementwise."""
+
+import numpy as np
+
+from grader import reference
+from grader.checks import efficiency
+from grader.checks.framework import (Check, Failure, Mistake, check_output, run_once,
+                                     run_property, unpack)
+from grader.checks.inputs import SigmoidProblem, sigmoid_problems
+
+FN = "sigmoid"
+
+
+class LargeInputs(SigmoidProblem):
+    """Scores far from zero, where exp() overflows unless the formula avoids it."""
+
+    @property
+    def x(self):
+        return np.array([-1000.0, -710.0, -50.0, 0.0, 50.0, 710.0, 1000.0])
+
+
+def _student(ctx, problem):
+    answer = ctx.cached_call((FN, problem), problem.request())
+    return answer, unpack(answer, FN, 1)[0]
+
+
+def _matches_body(ctx):
+    def body(problem):
+        answer, value = _student(ctx, problem)
+        check_output(ctx, problem, value, reference.module().sigmoid(problem.x), 0,
+                     "sigmoid(x)", events=answer)
+    return body
+
+
+def _unchanged_body(ctx):
+    def body(problem):
+        answer, _ = _student(ctx, problem)
+        if answer.get("mutated"):
+            raise Failure("Your sigmoid changed its input x in place (x *= ..., x[...] = ...). "
+                          "Compute a new array instead; the caller still needs x.", kind="mutation")
+    return body
+
+
+def _exp_ratio(p):
+    with np.errstate(all="ignore"):
+        return (np.exp(p.x) / (1 + np.exp(p.x)),)
+
+
+def _flipped(p):
+    with np.errstate(all="ignore"):
+        return (1 / (1 + np.exp(p.x)),)
+
+
+MISTAKES = [
+    Mistake("exp(x) / (1 + exp(x)) overflows for large x",
+            "inf / inf is nan: use 1 / (1 + np.exp(-x)) (numpy then gives 0 or 1 in the limits), "
+            "or a form that only ever takes exp of a negative number.", _exp_ratio),
+    Mistake("the sign inside exp (1 / (1 + exp(x)) is sigma(-x))",
+            "sigma(x) = 1 / (1 + exp(-x)): note the minus sign.", _flipped),
+]
+
+_problems = sigmoid_problems()
+
+
+def _efficiency(ctx):
+    problem = SigmoidProblem(shape=(200_000,), seed=1, scale=3.0)
+    x = problem.x
+    return efficiency.compare_speed(ctx, "an array of 200,000 numbers", problem.request(),
+                                    lambda: reference.module().sigmoid(x),
+                                    hint="Apply np.exp to the whole array at once.")
+
+
+CHECKS = [
+    Check("matches_reference", "matches the reference on scalars and arrays of any shape",
+          lambda ctx: run_property(ctx, _problems, _matches_body(ctx), ctx.rubric.max_examples)),
+    Check("large_inputs", "large inputs give 0 or 1, not nan",
+          lambda ctx: run_once(ctx, LargeInputs(shape=(7,), seed=0, scale=1.0), _matches_body(ctx))),
+    Check("input_unchanged", "the input is left unchanged",
+          lambda ctx: run_property(ctx, _problems, _unchanged_body(ctx), 30)),
+    Check("efficiency", "efficient on a large array", _efficiency, efficiency=True),
+]

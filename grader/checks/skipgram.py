@@ -1,0 +1,196 @@
+"""Checks and known mistakes for skipgram.
+
+    J(c, outside words) = sum over outside words w of word2vecLossAndGradient(v_c, w, U)
+so the loss and gradients are sums, and only row c of gradCenterVecs is non-zero.
+It is graded with toy loss functions (not word2vec's), so it must call the one it is given.
+"""
+
+import numpy as np
+
+from grader import reference
+from grader.checks import efficiency, gradients
+from grader.checks.framework import (Check, Failure, Mistake, check_output, run_property,
+                                     unpack)
+from grader.checks.inputs import SkipgramProblem, skipgram_problems
+from grader.worker.harness import TOY_LOSSES
+
+FN = "skipgram"
+LABELS = ("loss", "gradCenterVecs", "gradOutsideVectors")
+
+
+def student(ctx, problem, words=None):
+    request = problem.request(words=words)
+    answer = ctx.cached_call((FN, problem, words), request)
+    return answer, unpack(answer, FN, 3)
+
+
+def expected(problem, words=None):
+    C, U = problem.arrays
+    args = problem.args(C, U, words)[:6]
+    return reference.module().skipgram(*args, None, TOY_LOSSES[problem.loss])
+
+
+def _aspect_body(ctx, aspects):
+    def body(problem):
+        answer, outputs = student(ctx, problem)
+        want = expected(problem)
+        for aspect in aspects:
+            check_output(ctx, problem, outputs[aspect], want[aspect], aspect, LABELS[aspect],
+                         events=answer)
+    return body
+
+
+def _uses_loss_body(ctx):
+    def body(problem):
+        answer, outputs = student(ctx, problem)
+        calls = answer.get("loss_calls") or []
+        wanted = sorted(problem.outside)
+        if not calls:
+            raise Failure("Your skipgram never called word2vecLossAndGradient. It must call the "
+                          "loss function it is given (naive softmax or negative sampling), once "
+                          "per outside word.", events=answer)
+        got = sorted(c.get("outsideWordIdx") if c.get("outsideWordIdx") is not None else -1 for c in calls)
+        if got != wanted:
+            raise Failure(f"word2vecLossAndGradient was called for outside word indices {got}; "
+                          f"expected one call per outside word: {wanted}.", events=answer)
+        bad = [c for c in calls if not (c["center_ok"] and c["outside_ok"] and c["dataset_ok"])]
+        if bad:
+            what = [name for name, key in (("centerWordVec (row c of centerWordVectors)", "center_ok"),
+                                           ("outsideVectors", "outside_ok"), ("dataset", "dataset_ok"))
+                    if not bad[0][key]]
+            raise Failure("word2vecLossAndGradient was not given the right " + ", ".join(what) + ".",
+                          events=answer)
+        want = expected(problem)
+        for aspect in range(3):
+            check_output(ctx, problem, outputs[aspect], want[aspect], aspect, LABELS[aspect],
+                         events=answer)
+    return body
+
+
+def _sums_body(ctx):
+    def body(problem):
+        _, whole = student(ctx, problem)
+        singles = [student(ctx, problem, words=(w,))[1] for w in problem.outside]
+        for aspect in range(3):
+            total = sum(np.asarray(s[aspect], dtype=float) for s in singles)
+            try:
+                check_output(ctx, problem, whole[aspect], total, aspect, LABELS[aspect])
+            except Failure as exc:
+                raise Failure("Your skipgram on all the outside words together should equal the "
+                              "sum of your skipgram on each outside word alone (repeats "
+                              "included), but it does not.\n" + exc.message,
+                              actual=whole[aspect], aspect=aspect) from None
+    return body
+
+
+def _only_center_body(ctx):
+    def body(problem):
+        _, (_, grad_centers, _) = student(ctx, problem)
+        grad = np.asarray(grad_centers, dtype=float)
+        if grad.size != problem.V * problem.D:
+            raise Failure(f"gradCenterVecs should have shape {(problem.V, problem.D)}, got {grad.shape}.")
+        rows = [i for i, row in enumerate(grad.reshape(problem.V, problem.D))
+                if i != problem.center and np.any(row != 0)]
+        if rows:
+            raise Failure(f"Only row {problem.center} (the center word) of gradCenterVecs can be "
+                          f"non-zero, but rows {rows} are not: the other center vectors do not "
+                          "take part in this loss.", actual=grad_centers, aspect=1)
+    return body
+
+
+def _gradient_body(ctx):
+    def body(problem):
+        _, (_, grad_centers, grad_outside) = student(ctx, problem)
+        C, U = problem.arrays
+        gradients.check(ctx, lambda arrays: problem.request(*arrays), [C, U],
+                        [grad_centers, grad_outside], LABELS[1:])
+    return body
+
+
+def _unchanged_body(ctx):
+    names = ("currentCenterWord", "windowSize", "outsideWords", "word2Ind",
+             "centerWordVectors", "outsideVectors")
+
+    def body(problem):
+        answer, _ = student(ctx, problem)
+        if answer.get("mutated"):
+            changed = ", ".join(names[i] for i in answer["mutated"] if i < len(names))
+            raise Failure(f"Your skipgram changed its input {changed} in place; compute new "
+                          "arrays instead.", kind="mutation")
+    return body
+
+
+def _variant(p, place):
+    """The reference computation with the center gradient or the sum done wrong."""
+    C, U = p.arrays
+    toy, w2i = TOY_LOSSES[p.loss], p.word2Ind
+    loss, gin, gout = 0.0, np.zeros_like(C), np.zeros_like(U)
+    for w in p.outside:
+        l, gc, go = toy(C[p.center], w, U, None)
+        if place == "overwrite":
+            loss, gin, gout = l, np.zeros_like(C), go
+            gin[p.center] = gc
+            continue
+        loss, gout = loss + l, gout + go
+        if place == "every_row":
+            gin += gc
+        elif place == "outside_row":
+            gin[w] += gc
+    return loss, gin, gout
+
+
+def _ignores_loss(problem, failure):
+    events = failure.events or {}
+    return events.get("loss_calls") == []
+
+
+MISTAKES = [
+    Mistake("word2vecLossAndGradient ignored (a fixed loss function is called instead)",
+            "call the function passed in as word2vecLossAndGradient, not "
+            "naiveSoftmaxLossAndGradient directly.", detect=_ignores_loss),
+    Mistake("overwriting (=) instead of accumulating (+=) over the outside words",
+            "the loss and both gradients are sums over the outside words: add each word's "
+            "result (loss += ..., grad += ...).", lambda p: _variant(p, "overwrite")),
+    Mistake("center gradient written to every row of gradCenterVecs",
+            "only the center word's row takes part: gradCenterVecs[word2Ind[currentCenterWord]] += ...",
+            lambda p: _variant(p, "every_row")),
+    Mistake("center gradient written to the outside word's row",
+            "the gradient with respect to v_c belongs in row word2Ind[currentCenterWord], "
+            "whatever the outside word is.", lambda p: _variant(p, "outside_row")),
+]
+
+_problems = skipgram_problems("quadratic")
+_square = skipgram_problems("square")
+
+
+def _efficiency(ctx):
+    problem = SkipgramProblem(V=2000, D=50, center=3, window=5, outside=tuple(range(10, 20)), seed=1)
+    C, U = problem.arrays
+    args = problem.args(C, U)[:6]
+    toy = TOY_LOSSES[problem.loss]
+    return efficiency.compare_speed(ctx, "V = 2000, D = 50, 10 outside words", problem.request(),
+                                    lambda: reference.module().skipgram(*args, None, toy),
+                                    hint="Add each word's gradients to the running totals with +=.")
+
+
+def _check(aspects):
+    return lambda ctx: run_property(ctx, _problems, _aspect_body(ctx, aspects), ctx.rubric.max_examples)
+
+
+CHECKS = [
+    Check("loss", "loss matches the reference", _check((0,))),
+    Check("gradCenterVecs", "gradCenterVecs matches the reference", _check((1,))),
+    Check("gradOutsideVectors", "gradOutsideVectors matches the reference", _check((2,))),
+    Check("uses_given_loss", "calls word2vecLossAndGradient once per outside word",
+          lambda ctx: run_property(ctx, _square, _uses_loss_body(ctx), 30)),
+    Check("sums_over_outside_words", "loss and gradients add up over the outside words",
+          lambda ctx: run_property(ctx, _problems, _sums_body(ctx), 20)),
+    Check("only_center_row", "only the center word's row of gradCenterVecs is non-zero",
+          lambda ctx: run_property(ctx, _problems, _only_center_body(ctx), 30)),
+    Check("gradient_check", "gradients agree with finite differences of your loss",
+          lambda ctx: run_property(ctx, _problems, _gradient_body(ctx),
+                                   ctx.rubric.gradient_check_examples)),
+    Check("input_unchanged", "inputs are left unchanged",
+          lambda ctx: run_property(ctx, _problems, _unchanged_body(ctx), 30)),
+    Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
+]

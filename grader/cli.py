@@ -1,0 +1,36 @@
+"""Command line: `python -m grader grade PATH [--json OUT]` (one module per verb behind it)."""
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grader", description="word2vec exercise grader")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    grade = verbs.add_parser("grade", help="grade one submission (.py or .ipynb)")
+    grade.add_argument("path", help="the submission file")
+    grade.add_argument("--json", metavar="OUT", help="also write results.json (Gradescope schema) here")
+    grade.add_argument("--verbose", action="store_true", help="show details of passing checks too")
+    args = parser.parse_args(argv)
+    if args.verb == "grade":
+        return _grade(args)
+    return 2
+
+
+def _grade(args):
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    if path.suffix not in (".py", ".ipynb"):
+        print(f"error: {path} is neither a .py file nor a notebook (.ipynb)", file=sys.stderr)
+        return 2
+    from grader import grading
+    from grader.report import results_json, terminal
+    report = grading.grade(path)
+    sys.stdout.write(terminal.render(report, sys.stdout, verbose=args.verbose))
+    if args.json:
+        results_json.write(report, args.json)
+        print(f"results written to {args.json}")
+    return 0

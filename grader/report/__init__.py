@@ -1,0 +1,1 @@
+"""Ways to present a GradeReport: the terminal table and results.json."""

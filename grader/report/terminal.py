@@ -1,0 +1,59 @@
+"""The report a student reads after `make grade`: a table per function, then what to fix."""
+
+import sys
+import textwrap
+
+
+def _marks(stream):
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        "✓✗".encode(encoding)
+        return "✓", "✗"
+    except (UnicodeEncodeError, LookupError):
+        return "ok", "X"
+
+
+def render(report, stream=None, verbose=False):
+    """The whole report as text (passing checks listed; failures explained below them)."""
+    ok, bad = _marks(stream or sys.stdout)
+    width = 64
+    lines = [f"word2vec grader: {report.submission}", ""]
+    for problem in report.problems:
+        lines += ["Problem: " + _indent(problem, first=False), ""]
+    for fn in report.functions:
+        head = f"{fn.name}"
+        lines.append(f"{head:<{width}}{fn.score:>5g} / {fn.max_score:g}")
+        if fn.status != "graded":
+            lines.append(f"  {bad} {fn.summary}")
+            lines.append("")
+            continue
+        for check in fn.checks:
+            mark = ok if check.passed else bad
+            label = f"  {mark} {check.title}"
+            lines.append(f"{label:<{width}}{check.score:>5g} / {check.max_score:g}")
+            if (not check.passed or verbose) and check.feedback:
+                lines.append(_indent(check.feedback, prefix="      "))
+        lines.append("")
+    for note in report.notes:
+        lines.append("Note: " + _indent(note, first=False))
+    if report.notes:
+        lines.append("")
+    if report.student_output.strip():
+        shown = report.student_output.strip().splitlines()
+        lines.append(f"Your code printed {len(shown)} line(s) while it was graded"
+                     + (" (first 10):" if len(shown) > 10 else ":"))
+        lines += ["    " + s for s in shown[:10]]
+        lines.append("")
+    lines.append(f"{'Total':<{width}}{report.score:>5g} / {report.max_score:g}")
+    lines.append(f"(graded in {report.seconds:.1f} s; rubric {report.rubric_version})")
+    return "\n".join(lines) + "\n"
+
+
+def _indent(text, prefix="      ", first=True):
+    out = []
+    for i, line in enumerate(text.splitlines()):
+        wrapped = textwrap.wrap(line, 96, subsequent_indent="  ", break_long_words=False,
+                                replace_whitespace=False) or [""]
+        for j, piece in enumerate(wrapped):
+            out.append(piece if (i == 0 and j == 0 and not first) else prefix + piece)
+    return "\n".join(out)

@@ -1,0 +1,97 @@
+"""What grading produces: small dataclasses, serialised to Gradescope's results.json schema."""
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class CheckResult:
+    function: str
+    check: str            # id, as in the rubric
+    title: str            # what the check asks, in a few words
+    score: float
+    max_score: float
+    passed: bool
+    feedback: str = ""    # student-facing explanation when it failed (or a note when it passed)
+    mistake: str = ""     # the catalogued mistake it matched, if any
+    visibility: str = "visible"
+    efficiency: bool = False
+    seconds: float = 0.0
+
+    @property
+    def name(self):
+        return f"{self.function}: {self.title}"
+
+    def to_gradescope(self):
+        tags = [self.function, self.check] + (["efficiency"] if self.efficiency else [])
+        return {
+            "name": self.name,
+            "score": round(self.score, 4),
+            "max_score": self.max_score,
+            "status": "passed" if self.passed else "failed",
+            "output": self.feedback,
+            "tags": tags,
+            "visibility": self.visibility,
+        }
+
+
+@dataclass
+class FunctionReport:
+    name: str
+    checks: list = field(default_factory=list)
+    status: str = "graded"   # graded | missing | not_implemented | not_graded
+    summary: str = ""        # one sentence when the function could not be graded check by check
+
+    @property
+    def score(self):
+        return sum(c.score for c in self.checks)
+
+    @property
+    def max_score(self):
+        return sum(c.max_score for c in self.checks)
+
+
+@dataclass
+class GradeReport:
+    submission: str
+    functions: list = field(default_factory=list)
+    problems: list = field(default_factory=list)   # sentences about the file as a whole
+    notes: list = field(default_factory=list)      # informational (protections, shapes accepted)
+    student_output: str = ""
+    seconds: float = 0.0
+    grader_version: str = ""
+    rubric_version: str = ""
+
+    @property
+    def score(self):
+        return sum(f.score for f in self.functions)
+
+    @property
+    def max_score(self):
+        return sum(f.max_score for f in self.functions)
+
+    def checks(self):
+        return [c for f in self.functions for c in f.checks]
+
+    def summary_text(self):
+        lines = [f"Score: {self.score:g} / {self.max_score:g}"]
+        lines += [f"  {f.name}: {f.score:g} / {f.max_score:g}" + (f" ({f.summary})" if f.summary else "")
+                  for f in self.functions]
+        lines += self.problems + self.notes
+        return "\n".join(lines)
+
+    def to_gradescope(self):
+        output = self.summary_text()
+        if self.student_output:
+            output += "\n\nYour code printed:\n" + self.student_output
+        return {
+            "score": round(self.score, 4),
+            "max_score": self.max_score,
+            "execution_time": round(self.seconds, 3),
+            "output": output,
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [c.to_gradescope() for c in self.checks()],
+        }
+
+    def to_dict(self):
+        return asdict(self)

@@ -1,0 +1,65 @@
+"""Read a submission file into code cells, without running any of it.
+
+Problems found here (empty file, binary file, syntax error, not a notebook) make the whole
+submission score 0 with one clear sentence; nothing of the student's code runs for them.
+"""
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Submission:
+    path: Path
+    kind: str                                       # "py" or "ipynb"
+    cells: list = field(default_factory=list)       # [{"source", "label", "filename"}]
+    problems: list = field(default_factory=list)    # reasons it cannot be graded at all
+    notes: list = field(default_factory=list)       # things worth telling the student
+
+
+def load(path):
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        from grader import notebook  # nbformat is slow to import: only when needed
+        return notebook.load(path)
+    submission = Submission(path=path, kind="py")
+    data = path.read_bytes()[:MAX_BYTES + 1]
+    if len(data) > MAX_BYTES:
+        submission.problems.append(f"The file is larger than {MAX_BYTES // 2**20} MB; is it the right file?")
+        return submission
+    if b"\0" in data:
+        submission.problems.append("This is not a Python source file (it contains binary data). "
+                                   "Submit your word2vec.py.")
+        return submission
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        submission.problems.append(f"The file is not valid UTF-8 text (byte {exc.start}). "
+                                   "Save it as UTF-8 and submit again.")
+        return submission
+    if not source.strip():
+        submission.problems.append("The file is empty: none of the functions could be graded.")
+        return submission
+    problem = syntax_problem(source, str(path))
+    if problem:
+        submission.problems.append(problem)
+        return submission
+    submission.cells.append({"source": source, "label": None, "filename": str(path)})
+    return submission
+
+
+def syntax_problem(source, filename, where=""):
+    """A sentence naming the syntax error and its line, or None when the code parses."""
+    try:
+        ast.parse(source, filename)
+    except SyntaxError as exc:
+        text = (exc.text or "").rstrip()
+        pointer = f"\n    {text.strip()}" if text.strip() else ""
+        return (f"Python cannot read your file{where}: {exc.msg} on line {exc.lineno}.{pointer}\n"
+                "Fix this first: no function can be graded until the file parses.")
+    except ValueError as exc:  # e.g. null bytes
+        return f"Python cannot read your file{where}: {exc}."
+    return None

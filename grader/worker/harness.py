@@ -1,0 +1,120 @@
+"""Known-good stand-ins the worker hands to student code, so each function is graded alone.
+
+- `good_sigmoid` replaces the student's sigmoid while their negative sampling is graded.
+- `ControlledSampler` replaces getNegativeSamples: it returns the samples the grader chose
+  and records every call (a hard-coded K, or samples drawn some other way, show up there).
+- `GradingDataset` is the `dataset` argument: its draws are recorded too.
+- The toy losses are what skipgram is graded with. They are deliberately not word2vec
+  losses, so handing them to student code gives nothing away, and a skipgram that ignores
+  `word2vecLossAndGradient` cannot match them.
+"""
+
+import numpy as np
+
+
+def good_sigmoid(x):
+    """sigma(x) = 1 / (1 + exp(-x)), elementwise, without overflow."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class GradingDataset:
+    """A `dataset` with the course's methods; every draw is recorded."""
+
+    def __init__(self, V, seed=0):
+        self.V = int(V)
+        self._rng = np.random.default_rng(seed)
+        self.draws = 0
+
+    def sampleTokenIdx(self):
+        self.draws += 1
+        return int(self._rng.integers(0, self.V))
+
+    def tokens(self):
+        return {f"w{i}": i for i in range(self.V)}
+
+    def getRandomContext(self, C=5):
+        words = list(self.tokens())
+        pick = self._rng.integers(0, self.V, size=2 * C + 1)
+        return words[pick[0]], [words[i] for i in pick[1:]]
+
+
+class ControlledSampler:
+    """getNegativeSamples(outsideWordIdx, dataset, K) returning the grader's samples.
+
+    Asked for the K the grader expects, it returns exactly the grader's samples. Asked for
+    another K (a hard-coded 10, say), it still answers with K valid samples so the student's
+    code runs on, and the call is recorded so the grader can say what happened.
+    """
+
+    def __init__(self, samples):
+        self.samples = [int(s) for s in samples]
+        self.calls = []
+
+    def __call__(self, outsideWordIdx, dataset, K=10):
+        self.calls.append({"outsideWordIdx": _as_int(outsideWordIdx), "K": _as_int(K),
+                           "dataset_ok": isinstance(dataset, GradingDataset)})
+        K = int(K)
+        if K == len(self.samples):
+            return list(self.samples)
+        base = self.samples or [(int(outsideWordIdx) + 1) % 2]
+        return [base[i % len(base)] for i in range(K)]
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def toy_loss_quadratic(centerWordVec, outsideWordIdx, outsideVectors, dataset):
+    """J = 1/2 ||v_c - u_o||^2 + 1/10 sum_w u_w . v_c; touches every row of U."""
+    v, U = np.asarray(centerWordVec, float), np.asarray(outsideVectors, float)
+    diff = v - U[outsideWordIdx]
+    loss = 0.5 * diff @ diff + 0.1 * np.sum(U @ v)
+    gradCenter = diff + 0.1 * U.sum(axis=0)
+    gradOutside = np.tile(0.1 * v, (U.shape[0], 1))
+    gradOutside[outsideWordIdx] -= diff
+    return loss, gradCenter, gradOutside
+
+
+def toy_loss_square(centerWordVec, outsideWordIdx, outsideVectors, dataset):
+    """J = (u_o . v_c)^2 + o; only row o of U gets a gradient."""
+    v, U = np.asarray(centerWordVec, float), np.asarray(outsideVectors, float)
+    score = U[outsideWordIdx] @ v
+    gradOutside = np.zeros_like(U)
+    gradOutside[outsideWordIdx] = 2 * score * v
+    return score ** 2 + outsideWordIdx, 2 * score * U[outsideWordIdx], gradOutside
+
+
+TOY_LOSSES = {"quadratic": toy_loss_quadratic, "square": toy_loss_square}
+
+
+class RecordingLoss:
+    """Wraps a toy loss and records each call's arguments (as the grader will judge them)."""
+
+    def __init__(self, name, expected_center, expected_outside, dataset):
+        self.fn = TOY_LOSSES[name]
+        self.expected_center = expected_center
+        self.expected_outside = expected_outside
+        self.dataset = dataset
+        self.calls = []
+
+    def __call__(self, centerWordVec, outsideWordIdx, outsideVectors, dataset, *args, **kwargs):
+        self.calls.append({
+            "outsideWordIdx": _as_int(outsideWordIdx),
+            "center_ok": _same(centerWordVec, self.expected_center),
+            "outside_ok": _same(outsideVectors, self.expected_outside),
+            "dataset_ok": dataset is self.dataset,
+        })
+        return self.fn(centerWordVec, outsideWordIdx, outsideVectors, dataset)
+
+
+def _same(a, b):
+    try:
+        a = np.asarray(a, dtype=float)
+        return a.shape == b.shape and bool(np.array_equal(a, b))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,159 @@
+"""The worker process: loads one submission and answers the grader's calls, one at a time.
+
+Run as a script (`python -E -s -B main.py --requests FD --responses FD`); it talks only over
+those two pipe descriptors. Student output goes to this process's stdout/stderr, which the
+grader points at a capped capture file. Every verdict is made by the grader, not here: this
+process only runs the student's code and reports what happened.
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+import types
+import warnings
+
+import codec
+import harness
+
+GRADED = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient", "skipgram")
+
+
+class Worker:
+    def __init__(self):
+        self.module = None
+        self.filename = "<submission>"
+
+    # -- loading -------------------------------------------------------------------------
+    def load(self, request):
+        """Execute the submission's code (cells in order) as module `word2vec`."""
+        self.filename = request["filename"]
+        # The submission's folder first (its own utils/ wins), then the course helpers.
+        sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
+        module = types.ModuleType(request.get("module_name", "word2vec"))
+        module.__file__ = self.filename
+        sys.modules[module.__name__] = module
+        self.module = module
+        cell_errors = []
+        for cell in request["cells"]:
+            try:
+                code = compile(cell["source"], cell.get("filename", self.filename), "exec")
+                exec(code, module.__dict__)
+            except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+                error = self.describe_error(exc)
+                error["cell"] = cell.get("label")
+                cell_errors.append(error)
+                if request.get("stop_on_error", True):
+                    break
+        present = {name: callable(module.__dict__.get(name)) for name in GRADED}
+        return {"ok": True, "present": present, "cell_errors": cell_errors}
+
+    # -- calling -------------------------------------------------------------------------
+    def call(self, request):
+        fn = self.module.__dict__.get(request["fn"]) if self.module else None
+        if not callable(fn):
+            return {"ok": False, "error": {"type": "MissingFunction", "message": request["fn"]}}
+        dataset = harness.GradingDataset(**request["dataset"]) if request.get("dataset") else None
+        loss = None
+        if request.get("loss"):
+            spec = request["loss"]
+            loss = harness.RecordingLoss(spec["name"], spec["center"], spec["outside"], dataset)
+        args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
+        kwargs = {k: self.resolve(v, dataset, loss) for k, v in request.get("kwargs", {}).items()}
+        before = [a.copy() if hasattr(a, "copy") and hasattr(a, "shape") else None for a in args]
+
+        patches = {}
+        if request.get("good_sigmoid"):
+            patches["sigmoid"] = harness.good_sigmoid
+        sampler = None
+        if request.get("samples") is not None:
+            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(request["samples"])
+        saved = {name: self.module.__dict__.get(name) for name in patches}
+        self.module.__dict__.update(patches)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                started = time.perf_counter()
+                for _ in range(int(request.get("repeat", 1))):
+                    value = fn(*args, **kwargs)
+                elapsed = time.perf_counter() - started
+        except BaseException as exc:  # noqa: BLE001
+            return {"ok": False, "error": self.describe_error(exc)}
+        finally:
+            for name, original in saved.items():
+                if original is None:
+                    self.module.__dict__.pop(name, None)
+                else:
+                    self.module.__dict__[name] = original
+
+        import numpy as np
+        mutated = [i for i, (a, b) in enumerate(zip(args, before))
+                   if b is not None and not _unchanged(np, a, b)]
+        warned = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+        return {
+            "ok": True,
+            "value": value,
+            "mutated": mutated,
+            "warnings": warned,
+            "elapsed": elapsed,
+            "sampler_calls": sampler.calls[:20] if sampler else None,
+            "dataset_draws": dataset.draws if dataset else None,
+            "loss_calls": loss.calls[:200] if loss else None,
+        }
+
+    def resolve(self, arg, dataset, loss):
+        if isinstance(arg, dict) and arg.get("$ref") == "dataset":
+            return dataset
+        if isinstance(arg, dict) and arg.get("$ref") == "loss":
+            return loss
+        return arg
+
+    def describe_error(self, exc):
+        """Name the error and the student's own lines it passed through (none of ours)."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if not f.filename.startswith(os.path.dirname(os.path.abspath(__file__)))]
+        lines = [f'line {f.lineno}, in {f.name}: {(f.line or "").strip()}' for f in frames][-4:]
+        if isinstance(exc, SyntaxError):
+            lines = [f"line {exc.lineno}: {(exc.text or '').strip()}"]
+        message = str(exc) if not isinstance(exc, SystemExit) else f"exit code {exc.code!r}"
+        return {"type": type(exc).__name__, "message": message[:500], "where": lines,
+                "name": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
+                "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None)}
+
+    def batch(self, request):
+        return {"ok": True, "results": [self.call(c) for c in request["calls"]]}
+
+
+def _unchanged(np, after, before):
+    try:
+        return after.shape == before.shape and bool(np.array_equal(after, before, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument("--responses", type=int, required=True)
+    opts = parser.parse_args()
+    worker = Worker()
+    handlers = {"load": worker.load, "call": worker.call, "batch": worker.batch,
+                "ping": lambda r: {"ok": True}}
+    while True:
+        try:
+            request = codec.read_message(opts.requests)
+        except EOFError:
+            return
+        response = handlers[request["op"]](request)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            codec.write_message(opts.responses, response)
+        except (ValueError, TypeError, OverflowError) as exc:
+            codec.write_message(opts.responses, {"ok": False, "error": {
+                "type": "UnsendableResult", "message": str(exc)[:300], "where": []}})
+
+
+if __name__ == "__main__":
+    main()
