@@ -107,6 +107,8 @@ def grade_function(worker, rubric, fn):
         outcome = skip or _run(check, ctx)
         if skip is None and outcome.kind in SKIPPING:
             skip = Outcome(False, outcome.feedback, kind=outcome.kind)
+        if outcome.passed:
+            ctx.passed.add(check.id)
         outcomes.append((check, outcome, time.monotonic() - began))
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)

@@ -57,6 +57,7 @@ class Context:
     spent: float = 0.0
     notes: list = field(default_factory=list)
     cache: dict = field(default_factory=dict)
+    passed: set = field(default_factory=set)   # ids of this function's checks passed so far
 
     def call(self, request, timeout=None):
         """Call the student's function in the worker; raise Failure for anything but a value."""
@@ -122,8 +123,8 @@ def unpack(answer, function, arity):
 def check_output(ctx, problem, actual, expected, aspect, label, events=None):
     """Compare one output; raise Failure with the known mistake named when one fits."""
     verdict = compare(actual, expected, label)
-    if verdict.note and verdict.note not in ctx.notes:
-        ctx.notes.append(verdict.note)
+    if verdict.note and not any(n.startswith(f"{ctx.function}: {label} ") for n in ctx.notes):
+        ctx.notes.append(f"{ctx.function}: {verdict.note}")
     if not verdict.ok:
         raise Failure(verdict.message, actual=actual, aspect=aspect, events=events)
 

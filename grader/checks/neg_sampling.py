@@ -11,7 +11,7 @@ known-good one, so this function is graded on its own.
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import Check, Failure, Mistake
+from grader.checks.framework import FATAL, Check, Failure, Mistake
 from grader.checks.inputs import LossProblem, negsamp_problems
 from grader.worker.harness import good_sigmoid as sig
 
@@ -53,6 +53,8 @@ def _k_ignored(problem, failure):
 
 def _own_sampling(problem, failure):
     events = failure.events or {}
+    if "sampler_calls" not in events:  # the call never returned: nothing to go on
+        return False
     return bool(events.get("dataset_draws")) or len(events.get("sampler_calls") or []) != 1
 
 
@@ -110,15 +112,27 @@ def _check(aspect_or_none, strategy, examples=None, extra=None):
     return run
 
 
+def _any_k_check(ctx):
+    """Any K works; a function right at the default K = 10 but wrong here has K built in."""
+    outcome = _check(None, _any_k)(ctx)
+    core = {"loss", "gradCenterVec", "gradOutsideVecs"}
+    if not outcome.passed and not outcome.mistake and core <= ctx.passed and outcome.kind not in FATAL:
+        mistake = MISTAKES[0]
+        outcome.mistake = mistake.name
+        outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
+                             f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix}")
+    return outcome
+
+
 CHECKS = [
     Check("loss", "loss matches the reference", _check(0, _distinct)),
     Check("gradCenterVec", "gradCenterVec matches the reference", _check(1, _distinct)),
     Check("gradOutsideVecs", "gradOutsideVecs matches the reference", _check(2, _distinct)),
     Check("repeated_samples", "repeated negative samples count once per draw",
           _check(None, _repeats)),
-    Check("any_K", "any number of samples K works", _check(None, _any_k)),
+    Check("any_K", "any number of samples K works", _any_k_check),
     Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
-          lambda ctx: lossfns.property_check(ctx, _any_k, _sampling_body(ctx), 20)),
+          lambda ctx: lossfns.property_check(ctx, _repeats, _sampling_body(ctx), 20)),
     Check("gradient_check", "gradients agree with finite differences of your loss",
           lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
                                              ctx.rubric.gradient_check_examples)),

@@ -1,0 +1,30 @@
+# Two commands set everything up on a fresh machine: `make grade` and `make test`.
+# Both create the virtual environment in .venv/ on first use, with the pinned dependencies.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+SUBMISSION ?= exercises/word2vec.py
+
+.PHONY: grade test exercises check-exercises venv clean
+
+grade: $(STAMP)
+	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+exercises: $(STAMP)
+	$(PY) -m grader.build.stubs
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing pinned dependencies into $(VENV)/ (first run only)..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis dist

@@ -1,0 +1,234 @@
+"""Regenerate the submission corpus: the exercise stubs with student-style bodies filled in.
+
+    .venv/bin/python tests/corpus/build_corpus.py
+
+Each file is what a student would hand in: the generated exercise with the four
+`raise NotImplementedError(...)` lines replaced. CORRECT files must get full marks; each BUGGY
+file carries one catalogued mistake in one function (see EXPECTED in tests/test_corpus.py).
+"""
+
+import shutil
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+STUB = (ROOT / "exercises" / "word2vec.py").read_text()
+
+GOOD = {
+    "sigmoid": "s = 1 / (1 + np.exp(-x))",
+    "naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx])
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors.T @ y_hat
+        gradOutsideVecs = np.outer(y_hat, centerWordVec)""",
+    "negSamplingLossAndGradient": """
+        u = outsideVectors[indices]
+        signs = np.array([1.0] + [-1.0] * K)
+        s = sigmoid(signs * (u @ centerWordVec))
+        loss = -np.sum(np.log(s))
+        coef = signs * (s - 1)
+        gradCenterVec = coef @ u
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        np.add.at(gradOutsideVecs, indices, np.outer(coef, centerWordVec))""",
+    "skipgram": """
+        c = word2Ind[currentCenterWord]
+        for w in outsideWords:
+            l, gc, go = word2vecLossAndGradient(centerWordVectors[c], word2Ind[w], outsideVectors, dataset)
+            loss += l
+            gradCenterVecs[c] += gc
+            gradOutsideVectors += go""",
+}
+
+CORRECT = {
+    "vectorised": {},
+    "loops": {
+        "negSamplingLossAndGradient": """
+            s_o = sigmoid(outsideVectors[outsideWordIdx] @ centerWordVec)
+            loss = -np.log(s_o)
+            gradCenterVec = (s_o - 1) * outsideVectors[outsideWordIdx]
+            gradOutsideVecs = np.zeros(outsideVectors.shape)
+            gradOutsideVecs[outsideWordIdx] = (s_o - 1) * centerWordVec
+            for k in negSampleWordIndices:
+                s_k = sigmoid(-outsideVectors[k] @ centerWordVec)
+                loss -= np.log(s_k)
+                gradCenterVec = gradCenterVec + (1 - s_k) * outsideVectors[k]
+                gradOutsideVecs[k] += (1 - s_k) * centerWordVec""",
+        "skipgram": """
+            for i in range(len(outsideWords)):
+                result = word2vecLossAndGradient(centerWordVectors[word2Ind[currentCenterWord]],
+                                                 word2Ind[outsideWords[i]], outsideVectors, dataset)
+                loss = loss + result[0]
+                gradCenterVecs[word2Ind[currentCenterWord], :] += result[1]
+                gradOutsideVectors = gradOutsideVectors + result[2]""",
+    },
+    "unique_counts": {
+        "negSamplingLossAndGradient": """
+            uniq, counts = np.unique(negSampleWordIndices, return_counts=True)
+            u_o, u_k = outsideVectors[outsideWordIdx], outsideVectors[uniq]
+            s_o, s_k = sigmoid(u_o @ centerWordVec), sigmoid(u_k @ centerWordVec)
+            loss = -np.log(s_o) - np.sum(counts * np.log(sigmoid(-(u_k @ centerWordVec))))
+            gradCenterVec = (s_o - 1) * u_o + (counts * s_k) @ u_k
+            gradOutsideVecs = np.zeros_like(outsideVectors)
+            gradOutsideVecs[outsideWordIdx] = (s_o - 1) * centerWordVec
+            gradOutsideVecs[uniq] += np.outer(counts * s_k, centerWordVec)""",
+    },
+    "singleton_shapes": {
+        "naiveSoftmaxLossAndGradient": """
+            y_hat = softmax(outsideVectors @ centerWordVec)
+            loss = -np.log(y_hat[[outsideWordIdx]])
+            y_hat[outsideWordIdx] -= 1
+            gradCenterVec = (outsideVectors.T @ y_hat)[None, :]
+            gradOutsideVecs = np.outer(y_hat, centerWordVec)""",
+        "negSamplingLossAndGradient": GOOD["negSamplingLossAndGradient"] +
+            "\n        gradCenterVec = gradCenterVec.reshape(-1, 1)",
+    },
+}
+
+BUGGY = {
+    "sigmoid_exp_ratio": {"sigmoid": "s = np.exp(x) / (1 + np.exp(x))"},
+    "sigmoid_sign": {"sigmoid": "s = 1 / (1 + np.exp(x))"},
+    "sigmoid_in_place": {"sigmoid": """
+        if isinstance(x, np.ndarray):
+            np.negative(x, out=x)
+            s = 1 / (1 + np.exp(x))
+        else:
+            s = 1 / (1 + np.exp(-x))"""},
+    "naive_outside_from_y_hat": {"naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx])
+        gradOutsideVecs = np.outer(y_hat, centerWordVec)
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors.T @ y_hat"""},
+    "naive_center_from_y_hat": {"naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx])
+        gradCenterVec = outsideVectors.T @ y_hat
+        y_hat[outsideWordIdx] -= 1
+        gradOutsideVecs = np.outer(y_hat, centerWordVec)"""},
+    "naive_no_max_shift": {"naiveSoftmaxLossAndGradient": """
+        e = np.exp(outsideVectors @ centerWordVec)
+        y_hat = e / np.sum(e)
+        loss = -np.log(y_hat[outsideWordIdx])
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors.T @ y_hat
+        gradOutsideVecs = np.outer(y_hat, centerWordVec)"""},
+    "naive_transposed": {"naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx])
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors.T @ y_hat
+        gradOutsideVecs = np.outer(centerWordVec, y_hat)"""},
+    "naive_loss_sign": {"naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = np.log(y_hat[outsideWordIdx])
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors.T @ y_hat
+        gradOutsideVecs = np.outer(y_hat, centerWordVec)"""},
+    "naive_loop_over_vocabulary": {"naiveSoftmaxLossAndGradient": """
+        V = outsideVectors.shape[0]
+        scores = np.array([outsideVectors[w] @ centerWordVec for w in range(V)])
+        y_hat = softmax(scores)
+        loss = -np.log(y_hat[outsideWordIdx])
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = np.zeros_like(centerWordVec)
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        for w in range(V):
+            gradCenterVec += y_hat[w] * outsideVectors[w]
+            gradOutsideVecs[w] = y_hat[w] * centerWordVec"""},
+    "neg_not_accumulated": {"negSamplingLossAndGradient": """
+        s_o = sigmoid(outsideVectors[outsideWordIdx] @ centerWordVec)
+        s_k = sigmoid(outsideVectors[negSampleWordIndices] @ centerWordVec)
+        loss = -np.log(s_o) - np.sum(np.log(1 - s_k))
+        gradCenterVec = (s_o - 1) * outsideVectors[outsideWordIdx] + s_k @ outsideVectors[negSampleWordIndices]
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
+        gradOutsideVecs[negSampleWordIndices] += np.outer(s_k, centerWordVec)"""},
+    "neg_sign": {"negSamplingLossAndGradient": """
+        u = outsideVectors[indices]
+        signs = np.array([1.0] + [1.0] * K)
+        s = sigmoid(signs * (u @ centerWordVec))
+        loss = -np.sum(np.log(s))
+        coef = signs * (s - 1)
+        gradCenterVec = coef @ u
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        np.add.at(gradOutsideVecs, indices, np.outer(coef, centerWordVec))"""},
+    "neg_k_hardcoded": {"negSamplingLossAndGradient": """
+        u = outsideVectors[indices]
+        signs = np.array([1.0] + [-1.0] * 10)
+        s = sigmoid(signs * (u @ centerWordVec))
+        loss = -np.sum(np.log(s))
+        coef = signs * (s - 1)
+        gradCenterVec = coef @ u
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        np.add.at(gradOutsideVecs, indices, np.outer(coef, centerWordVec))"""},
+    "neg_own_sampling": {"negSamplingLossAndGradient": """
+        negSampleWordIndices = [dataset.sampleTokenIdx() for _ in range(K)]
+        indices = [outsideWordIdx] + negSampleWordIndices
+        u = outsideVectors[indices]
+        signs = np.array([1.0] + [-1.0] * K)
+        s = sigmoid(signs * (u @ centerWordVec))
+        loss = -np.sum(np.log(s))
+        coef = signs * (s - 1)
+        gradCenterVec = coef @ u
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        np.add.at(gradOutsideVecs, indices, np.outer(coef, centerWordVec))"""},
+    "skipgram_overwrite": {"skipgram": """
+        c = word2Ind[currentCenterWord]
+        for w in outsideWords:
+            loss, gc, gradOutsideVectors = word2vecLossAndGradient(
+                centerWordVectors[c], word2Ind[w], outsideVectors, dataset)
+            gradCenterVecs = np.zeros(centerWordVectors.shape)
+            gradCenterVecs[c] = gc"""},
+    "skipgram_every_row": {"skipgram": """
+        c = word2Ind[currentCenterWord]
+        for w in outsideWords:
+            l, gc, go = word2vecLossAndGradient(centerWordVectors[c], word2Ind[w], outsideVectors, dataset)
+            loss += l
+            gradCenterVecs += gc
+            gradOutsideVectors += go"""},
+    "skipgram_outside_row": {"skipgram": """
+        c = word2Ind[currentCenterWord]
+        for w in outsideWords:
+            l, gc, go = word2vecLossAndGradient(centerWordVectors[c], word2Ind[w], outsideVectors, dataset)
+            loss += l
+            gradCenterVecs[word2Ind[w]] += gc
+            gradOutsideVectors += go"""},
+    "skipgram_ignores_loss": {"skipgram": """
+        c = word2Ind[currentCenterWord]
+        for w in outsideWords:
+            l, gc, go = naiveSoftmaxLossAndGradient(centerWordVectors[c], word2Ind[w], outsideVectors, dataset)
+            loss += l
+            gradCenterVecs[c] += gc
+            gradOutsideVectors += go"""},
+}
+
+
+def fill(bodies):
+    text = STUB
+    for function in GOOD:
+        marker = f'raise NotImplementedError("{function}: replace this line with your code")'
+        line = next(l for l in text.splitlines() if l.strip() == marker)
+        indent = line[: len(line) - len(line.lstrip())]
+        body = textwrap.dedent(bodies.get(function, GOOD[function])).strip("\n")
+        text = text.replace(line, textwrap.indent(body, indent))
+    return text
+
+
+def main():
+    for folder, table in (("correct", CORRECT), ("buggy", BUGGY)):
+        (HERE / folder).mkdir(exist_ok=True)
+        for name, bodies in table.items():
+            (HERE / folder / f"{name}.py").write_text(fill(bodies))
+    layout = HERE / "correct" / "course_layout"
+    layout.mkdir(exist_ok=True)
+    shutil.copytree(ROOT / "exercises" / "utils", layout / "utils", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    extra = ("\n\ndef helper_used_in_my_experiments(x):\n    \"\"\"A student's own helper.\"\"\"\n"
+             "    return normalizeRows(np.atleast_2d(x))\n\n\nprint(\"word2vec module loaded\")\n")
+    (layout / "word2vec.py").write_text(fill({}).replace("\n\n#####", extra + "\n\n#####", 1))
+
+
+if __name__ == "__main__":
+    main()
