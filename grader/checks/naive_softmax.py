@@ -7,7 +7,8 @@
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import Check, Failure, Mistake
+from grader.checks.framework import Check, Mistake
+from grader.checks.properties import rows_sum_body
 from grader.checks.inputs import LossProblem, loss_problems
 
 FN = "naiveSoftmaxLossAndGradient"
@@ -76,18 +77,6 @@ _large = loss_problems(min_V=2, max_V=6, max_D=4, shift=1000.0)
 _rows_sum = loss_problems(min_V=2)
 
 
-def _rows_sum_body(ctx):
-    def body(problem):
-        _, (_, _, grad_outside) = lossfns.student(ctx, problem, FN)
-        grad = np.asarray(grad_outside, dtype=float)
-        total = grad.reshape(problem.V, -1).sum(axis=0) if grad.size == problem.V * problem.D else None
-        if total is None or not np.allclose(total, 0, atol=1e-7):
-            raise Failure("The rows of gradOutsideVecs should add up to the zero vector "
-                          "(they are (y_hat - y) times v_c, and y_hat - y sums to 0), but they add "
-                          f"up to {total if total is not None else 'nothing: wrong shape'}.")
-    return body
-
-
 def _efficiency(ctx):
     problem = LossProblem(V=2000, D=50, o=7, seed=1)
     return lossfns.speed(ctx, FN, problem, "Compute all V scores with one matrix-vector product "
@@ -109,7 +98,8 @@ CHECKS = [
     Check("loss_is_valid", "the loss is finite and never negative",
           lambda ctx: lossfns.property_check(ctx, _small, lossfns.loss_valid_body(ctx, FN))),
     Check("outside_rows_sum_to_zero", "the rows of gradOutsideVecs add up to zero",
-          lambda ctx: lossfns.property_check(ctx, _rows_sum, _rows_sum_body(ctx))),
+          lambda ctx: lossfns.property_check(ctx, _rows_sum, rows_sum_body(
+              ctx, lambda c, p: lossfns.student(c, p, FN)))),
     Check("input_unchanged", "inputs are left unchanged",
           lambda ctx: lossfns.property_check(ctx, _small, lossfns.unchanged_body(ctx, FN))),
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),

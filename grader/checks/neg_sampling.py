@@ -11,7 +11,8 @@ known-good one, so this function is graded on its own.
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import FATAL, Check, Failure, Mistake
+from grader.checks.framework import FATAL, Check, Mistake
+from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
 from grader.worker.harness import good_sigmoid as sig
 
@@ -79,25 +80,6 @@ _repeats = negsamp_problems(distinct=False)
 _any_k = negsamp_problems(distinct=True, explicit_K=True)
 
 
-def _sampling_body(ctx):
-    def body(problem):
-        answer, _ = lossfns.student(ctx, problem, FN)
-        calls = answer.get("sampler_calls") or []
-        if answer.get("dataset_draws"):
-            raise Failure("Your function drew samples from dataset itself "
-                          f"({answer['dataset_draws']} draws): negative samples must come only "
-                          "from the provided getNegativeSamples call.", events=answer)
-        if len(calls) != 1:
-            raise Failure(f"getNegativeSamples should be called exactly once; your function "
-                          f"called it {len(calls)} times.", events=answer)
-        call, wanted = calls[0], problem.K if problem.K is not None else 10
-        if call.get("outsideWordIdx") != problem.o or call.get("K") != wanted or not call.get("dataset_ok"):
-            raise Failure(f"getNegativeSamples was called with outsideWordIdx={call.get('outsideWordIdx')}, "
-                          f"K={call.get('K')}; expected outsideWordIdx={problem.o}, K={wanted} "
-                          "and the dataset your function received.", events=answer)
-    return body
-
-
 def _efficiency(ctx):
     problem = LossProblem(V=20000, D=50, o=3, seed=1, samples=tuple(range(10, 20)))
     return lossfns.speed(ctx, FN, problem, "Take the K sampled rows at once "
@@ -132,7 +114,8 @@ CHECKS = [
           _check(None, _repeats)),
     Check("any_K", "any number of samples K works", _any_k_check),
     Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
-          lambda ctx: lossfns.property_check(ctx, _repeats, _sampling_body(ctx), 20)),
+          lambda ctx: lossfns.property_check(
+              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20)),
     Check("gradient_check", "gradients agree with finite differences of your loss",
           lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
                                              ctx.rubric.gradient_check_examples)),

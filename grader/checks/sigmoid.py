@@ -4,8 +4,9 @@ import numpy as np
 
 from grader import reference
 from grader.checks import efficiency
-from grader.checks.framework import (Check, Failure, Mistake, check_output, run_once,
-                                     run_property, unpack)
+from grader.checks.framework import Check, Mistake, check_output, run_once, run_property
+from grader.checks.properties import sigmoid_student as _student
+from grader.checks.properties import sigmoid_unchanged_body as _unchanged_body
 from grader.checks.inputs import SigmoidProblem, sigmoid_problems
 
 FN = "sigmoid"
@@ -19,25 +20,11 @@ class LargeInputs(SigmoidProblem):
         return np.array([-1000.0, -710.0, -50.0, 0.0, 50.0, 710.0, 1000.0])
 
 
-def _student(ctx, problem):
-    answer = ctx.cached_call((FN, problem), problem.request())
-    return answer, unpack(answer, FN, 1)[0]
-
-
 def _matches_body(ctx):
     def body(problem):
         answer, value = _student(ctx, problem)
         check_output(ctx, problem, value, reference.module().sigmoid(problem.x), 0,
                      "sigmoid(x)", events=answer)
-    return body
-
-
-def _unchanged_body(ctx):
-    def body(problem):
-        answer, _ = _student(ctx, problem)
-        if answer.get("mutated"):
-            raise Failure("Your sigmoid changed its input x in place (x *= ..., x[...] = ...). "
-                          "Compute a new array instead; the caller still needs x.", kind="mutation")
     return body
 
 

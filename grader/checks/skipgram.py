@@ -8,20 +8,17 @@ It is graded with toy loss functions (not word2vec's), so it must call the one i
 import numpy as np
 
 from grader import reference
-from grader.checks import efficiency, gradients
-from grader.checks.framework import (Check, Failure, Mistake, check_output, run_property,
-                                     unpack)
+from grader.checks import efficiency
+from grader.checks.framework import Check, Mistake, check_output, run_property
+from grader.checks.properties import SKIPGRAM_LABELS as LABELS
+from grader.checks.properties import check_loss_calls, only_center_body, sums_body
+from grader.checks.properties import skipgram_gradient_body as _gradient_body
+from grader.checks.properties import skipgram_student as student
+from grader.checks.properties import skipgram_unchanged_body as _unchanged_body
 from grader.checks.inputs import SkipgramProblem, skipgram_problems
 from grader.worker.harness import TOY_LOSSES
 
 FN = "skipgram"
-LABELS = ("loss", "gradCenterVecs", "gradOutsideVectors")
-
-
-def student(ctx, problem, words=None):
-    request = problem.request(words=words)
-    answer = ctx.cached_call((FN, problem, words), request)
-    return answer, unpack(answer, FN, 3)
 
 
 def expected(problem, words=None):
@@ -41,82 +38,12 @@ def _aspect_body(ctx, aspects):
 
 
 def _uses_loss_body(ctx):
-    def body(problem):
-        answer, outputs = student(ctx, problem)
-        calls = answer.get("loss_calls") or []
-        wanted = sorted(problem.outside)
-        if not calls:
-            raise Failure("Your skipgram never called word2vecLossAndGradient. It must call the "
-                          "loss function it is given (naive softmax or negative sampling), once "
-                          "per outside word.", events=answer)
-        got = sorted(c.get("outsideWordIdx") if c.get("outsideWordIdx") is not None else -1 for c in calls)
-        if got != wanted:
-            raise Failure(f"word2vecLossAndGradient was called for outside word indices {got}; "
-                          f"expected one call per outside word: {wanted}.", events=answer)
-        bad = [c for c in calls if not (c["center_ok"] and c["outside_ok"] and c["dataset_ok"])]
-        if bad:
-            what = [name for name, key in (("centerWordVec (row c of centerWordVectors)", "center_ok"),
-                                           ("outsideVectors", "outside_ok"), ("dataset", "dataset_ok"))
-                    if not bad[0][key]]
-            raise Failure("word2vecLossAndGradient was not given the right " + ", ".join(what) + ".",
-                          events=answer)
-        want = expected(problem)
-        for aspect in range(3):
-            check_output(ctx, problem, outputs[aspect], want[aspect], aspect, LABELS[aspect],
-                         events=answer)
-    return body
-
-
-def _sums_body(ctx):
-    def body(problem):
-        _, whole = student(ctx, problem)
-        singles = [student(ctx, problem, words=(w,))[1] for w in problem.outside]
-        for aspect in range(3):
-            total = sum(np.asarray(s[aspect], dtype=float) for s in singles)
-            try:
-                check_output(ctx, problem, whole[aspect], total, aspect, LABELS[aspect])
-            except Failure as exc:
-                raise Failure("Your skipgram on all the outside words together should equal the "
-                              "sum of your skipgram on each outside word alone (repeats "
-                              "included), but it does not.\n" + exc.message,
-                              actual=whole[aspect], aspect=aspect) from None
-    return body
-
-
-def _only_center_body(ctx):
-    def body(problem):
-        _, (_, grad_centers, _) = student(ctx, problem)
-        grad = np.asarray(grad_centers, dtype=float)
-        if grad.size != problem.V * problem.D:
-            raise Failure(f"gradCenterVecs should have shape {(problem.V, problem.D)}, got {grad.shape}.")
-        rows = [i for i, row in enumerate(grad.reshape(problem.V, problem.D))
-                if i != problem.center and np.any(row != 0)]
-        if rows:
-            raise Failure(f"Only row {problem.center} (the center word) of gradCenterVecs can be "
-                          f"non-zero, but rows {rows} are not: the other center vectors do not "
-                          "take part in this loss.", actual=grad_centers, aspect=1)
-    return body
-
-
-def _gradient_body(ctx):
-    def body(problem):
-        _, (_, grad_centers, grad_outside) = student(ctx, problem)
-        C, U = problem.arrays
-        gradients.check(ctx, lambda arrays: problem.request(*arrays), [C, U],
-                        [grad_centers, grad_outside], LABELS[1:])
-    return body
-
-
-def _unchanged_body(ctx):
-    names = ("currentCenterWord", "windowSize", "outsideWords", "word2Ind",
-             "centerWordVectors", "outsideVectors")
+    outputs_match = _aspect_body(ctx, range(3))
 
     def body(problem):
         answer, _ = student(ctx, problem)
-        if answer.get("mutated"):
-            changed = ", ".join(names[i] for i in answer["mutated"] if i < len(names))
-            raise Failure(f"Your skipgram changed its input {changed} in place; compute new "
-                          "arrays instead.", kind="mutation")
+        check_loss_calls(problem, answer)
+        outputs_match(problem)
     return body
 
 
@@ -184,9 +111,9 @@ CHECKS = [
     Check("uses_given_loss", "calls word2vecLossAndGradient once per outside word",
           lambda ctx: run_property(ctx, _square, _uses_loss_body(ctx), 30)),
     Check("sums_over_outside_words", "loss and gradients add up over the outside words",
-          lambda ctx: run_property(ctx, _problems, _sums_body(ctx), 20)),
+          lambda ctx: run_property(ctx, _problems, sums_body(ctx), 20)),
     Check("only_center_row", "only the center word's row of gradCenterVecs is non-zero",
-          lambda ctx: run_property(ctx, _problems, _only_center_body(ctx), 30)),
+          lambda ctx: run_property(ctx, _problems, only_center_body(ctx), 30)),
     Check("gradient_check", "gradients agree with finite differences of your loss",
           lambda ctx: run_property(ctx, _problems, _gradient_body(ctx),
                                    ctx.rubric.gradient_check_examples)),
