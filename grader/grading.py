@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from grader import __version__, rubric as rubric_mod, submission as submission_mod
-from grader.checks import EXERCISES
+from grader.checks import exercises
 from grader.checks.framework import Context, Outcome
 from grader.paths import EXERCISES_DIR
 from grader.results import CheckResult, FunctionReport, GradeReport
@@ -23,7 +23,7 @@ def grade(path, rubric=None):
     rubric = rubric or rubric_mod.load()
     path = Path(path)
     report = GradeReport(submission=str(path), grader_version=__version__,
-                         rubric_version=rubric.version)
+                         rubric_version=rubric.version, mode=rubric.mode)
     sub = submission_mod.load(path)
     report.notes.extend(sub.notes)
     if sub.problems:
@@ -83,15 +83,15 @@ def import_problem(error):
 
 
 def _not_graded(rubric, fn, summary, status="not_graded"):
-    checks = [CheckResult(function=fn, check=cid, title=_title(fn, cid), score=0,
+    checks = [CheckResult(function=fn, check=cid, title=_title(rubric, fn, cid), score=0,
                           max_score=item.points, passed=False, feedback=summary.capitalize() + ".",
                           visibility=item.visibility, efficiency=cid == "efficiency")
               for cid, item in rubric.items[fn].items()]
     return FunctionReport(name=fn, checks=checks, status=status, summary=summary)
 
 
-def _title(fn, cid):
-    for check in EXERCISES[fn].CHECKS:
+def _title(rubric, fn, cid):
+    for check in exercises(rubric.mode)[fn].CHECKS:
         if check.id == cid:
             return check.title
     return cid
@@ -99,7 +99,7 @@ def _title(fn, cid):
 
 def grade_function(worker, rubric, fn):
     """Run every check of one function and apply the rubric."""
-    exercise = EXERCISES[fn]
+    exercise = exercises(rubric.mode)[fn]
     ctx = Context(worker=worker, rubric=rubric, function=fn, mistakes=exercise.MISTAKES)
     outcomes, skip = [], None
     for check in exercise.CHECKS:
@@ -118,8 +118,9 @@ def grade_function(worker, rubric, fn):
         earned = outcome.passed and (item.core or core_ok)
         text = outcome.feedback
         if outcome.passed and not earned:
+            target = "the public cases" if rubric.mode == "public" else "the reference"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
-                    "the reference in at least one of its outputs.")
+                    f"{target} in at least one of its outputs.")
         report.checks.append(CheckResult(
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
             max_score=item.points, passed=bool(earned), feedback=text, mistake=outcome.mistake,

@@ -2,6 +2,11 @@
 
 from dataclasses import asdict, dataclass, field
 
+# Said wherever a public-mode score is shown: a full public score is not a full grade.
+PUBLIC_NOTICE = ("These are the PUBLIC checks only: gradient checks, properties and a few fixed "
+                 "cases. Your final grade comes from hidden tests on many more inputs, so a full "
+                 "score here does not guarantee full marks.")
+
 
 @dataclass
 class CheckResult:
@@ -21,17 +26,21 @@ class CheckResult:
     def name(self):
         return f"{self.function}: {self.title}"
 
-    def to_gradescope(self):
+    def to_gradescope(self, number=None):
         tags = [self.function, self.check] + (["efficiency"] if self.efficiency else [])
-        return {
+        entry = {
             "name": self.name,
             "score": round(self.score, 4),
             "max_score": self.max_score,
             "status": "passed" if self.passed else "failed",
             "output": self.feedback,
+            "output_format": "text",  # feedback quotes code: shown as typed, never as HTML
             "tags": tags,
             "visibility": self.visibility,
         }
+        if number is not None:
+            entry["number"] = number
+        return entry
 
 
 @dataclass
@@ -60,6 +69,7 @@ class GradeReport:
     seconds: float = 0.0
     grader_version: str = ""
     rubric_version: str = ""
+    mode: str = "hidden"     # "public": the student release's checks (see PUBLIC_NOTICE)
 
     @property
     def score(self):
@@ -73,10 +83,13 @@ class GradeReport:
         return [c for f in self.functions for c in f.checks]
 
     def summary_text(self):
-        lines = [f"Score: {self.score:g} / {self.max_score:g}"]
+        label = "Public checks score" if self.mode == "public" else "Score"
+        lines = [f"{label}: {self.score:g} / {self.max_score:g}"]
         lines += [f"  {f.name}: {f.score:g} / {f.max_score:g}" + (f" ({f.summary})" if f.summary else "")
                   for f in self.functions]
         lines += self.problems + self.notes
+        if self.mode == "public":
+            lines.append(PUBLIC_NOTICE)
         return "\n".join(lines)
 
     def to_gradescope(self):
@@ -88,9 +101,12 @@ class GradeReport:
             "max_score": self.max_score,
             "execution_time": round(self.seconds, 3),
             "output": output,
+            "output_format": "text",
             "visibility": "visible",
             "stdout_visibility": "hidden",
-            "tests": [c.to_gradescope() for c in self.checks()],
+            "tests": [check.to_gradescope(number=f"{i}.{j}")
+                      for i, fn in enumerate(self.functions, 1)
+                      for j, check in enumerate(fn.checks, 1)],
         }
 
     def to_dict(self):

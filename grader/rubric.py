@@ -12,6 +12,7 @@ except ModuleNotFoundError:  # Python 3.10
 from grader.sandbox.launch import Limits
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "rubric.toml"
+MODES = ("hidden", "public")  # public: the student release, no reference (grader.checks.public)
 FUNCTIONS = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient", "skipgram")
 
 
@@ -37,6 +38,7 @@ class Rubric:
     gradient_check_examples: int
     seed: int
     items: dict  # function -> {check id -> Item}
+    mode: str = "hidden"
 
     def item(self, function, check):
         try:
@@ -53,6 +55,9 @@ def load(path=DEFAULT_PATH):
     raw_bytes = Path(path).read_bytes()
     raw = tomllib.loads(raw_bytes.decode())
     limits, cases = raw.get("limits", {}), raw.get("cases", {})
+    mode = str(raw.get("mode", "hidden"))
+    if mode not in MODES:
+        raise RubricError(f"rubric {path}: mode must be one of {MODES}, not {mode!r}")
     items = {}
     for function in FUNCTIONS:
         section = raw.get(function)
@@ -71,4 +76,5 @@ def load(path=DEFAULT_PATH):
         gradient_check_examples=int(cases.get("gradient_check_examples", 12)),
         seed=int(cases.get("seed", 0)),
         items=items,
+        mode=mode,
     )

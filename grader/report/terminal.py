@@ -3,6 +3,8 @@
 import sys
 import textwrap
 
+from grader.results import PUBLIC_NOTICE
+
 
 def _marks(stream):
     encoding = getattr(stream, "encoding", None) or "ascii"
@@ -17,7 +19,8 @@ def render(report, stream=None, verbose=False):
     """The whole report as text (passing checks listed; failures explained below them)."""
     ok, bad = _marks(stream or sys.stdout)
     width = 64
-    lines = [f"word2vec grader: {report.submission}", ""]
+    public = report.mode == "public"
+    lines = [f"word2vec grader{' (public checks)' if public else ''}: {report.submission}", ""]
     for problem in report.problems:
         lines += ["Problem: " + _indent(problem, first=False), ""]
     for fn in report.functions:
@@ -44,7 +47,10 @@ def render(report, stream=None, verbose=False):
                      + (" (first 10):" if len(shown) > 10 else ":"))
         lines += ["    " + s for s in shown[:10]]
         lines.append("")
-    lines.append(f"{'Total':<{width}}{report.score:>5g} / {report.max_score:g}")
+    total = "Public checks total" if public else "Total"
+    lines.append(f"{total:<{width}}{report.score:>5g} / {report.max_score:g}")
+    if public:
+        lines.append(_indent(PUBLIC_NOTICE, prefix=""))
     lines.append(f"(graded in {report.seconds:.1f} s; rubric {report.rubric_version})")
     return "\n".join(lines) + "\n"
 
