@@ -1,0 +1,193 @@
+"""Build the student release (`make release`): dist/student/ and dist/student.zip.
+
+What students get: the exercise (word2vec.py, and word2vec.ipynb when it has been generated),
+the course helpers (exercises/utils), and the grader in public mode, with its own Makefile
+(`make grade`, same as in the kit) and README. Public mode has no reference: its rubric says
+`mode = "public"`, its checks are grader.checks.public, and the reference's outputs appear only
+as the fixed public cases computed here (grader/public_cases.json).
+
+Nothing hidden may ship: the reference (solutions/, grader/reference.py), the checks that
+compare with it (their known-mistake catalogues compute near-right answers), the authoring
+tools (grader/build). `leaks()` scans a built bundle for all of that, including solution lines
+inside notebooks, and the build refuses to finish while it finds any.
+"""
+
+import json
+import re
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+from grader.build import public_cases
+from grader.build.stubs import make_stub, solution_blocks
+from grader.paths import EXERCISES_DIR, KIT_ROOT, REFERENCE_FILE
+
+DIST = KIT_ROOT / "dist"
+TEMPLATES = Path(__file__).resolve().parent / "student"
+ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
+# Grader files that must never leave the instructor's side.
+HIDDEN = {"reference.py", "build", "checks/sigmoid.py", "checks/naive_softmax.py",
+          "checks/neg_sampling.py", "checks/skipgram.py"}
+# The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
+# is the stable sigmoid formula, which the exercise's contract gives anyway: accepted there.
+ACCEPTED = {("sigmoid", "grader/worker/harness.py")}
+MIN_LINE = 16  # shorter solution lines (`c = 0`, `loss = 0.0`) are not distinctive
+
+
+class LeakError(Exception):
+    pass
+
+
+def build(out=DIST):
+    """Write out/student/ and out/student.zip; return the bundle's folder."""
+    bundle = out / "student"
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    bundle.mkdir(parents=True)
+    _copy_exercises(bundle / "exercises")
+    _copy_grader(bundle / "grader")
+    (bundle / "grader" / "rubric.toml").write_text(public_rubric((KIT_ROOT / "grader" / "rubric.toml").read_text()))
+    public_cases.build(bundle / "grader" / "public_cases.json")
+    for name in ("Makefile", "README.md"):
+        shutil.copyfile(TEMPLATES / name, bundle / name)
+    shutil.copyfile(KIT_ROOT / "requirements.txt", bundle / "requirements.txt")
+    found = leaks(bundle)
+    if found:
+        raise LeakError("the student release would leak hidden material:\n  " + "\n  ".join(found))
+    write_zip(bundle, out / "student.zip", ZIP_ROOT)
+    return bundle
+
+
+def _copy_exercises(target):
+    stub = EXERCISES_DIR / "word2vec.py"
+    if not stub.exists() or stub.read_text() != make_stub(REFERENCE_FILE.read_text()):
+        raise SystemExit(f"{stub} is missing or out of date: run `make exercises` first")
+    target.mkdir(parents=True)
+    shutil.copyfile(stub, target / "word2vec.py")
+    notebook = EXERCISES_DIR / "word2vec.ipynb"
+    if notebook.exists():
+        shutil.copyfile(notebook, target / "word2vec.ipynb")
+    else:
+        print("note: exercises/word2vec.ipynb not found; the release has the .py exercise only")
+    (target / "utils").mkdir()
+    for helper in sorted((EXERCISES_DIR / "utils").glob("*.py")):
+        shutil.copyfile(helper, target / "utils" / helper.name)
+
+
+def _copy_grader(target):
+    source = KIT_ROOT / "grader"
+    for path in sorted(source.rglob("*.py")):
+        rel = path.relative_to(source)
+        if "__pycache__" in rel.parts or str(rel) in HIDDEN or rel.parts[0] in HIDDEN:
+            continue
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / rel)
+
+
+def public_rubric(text):
+    """The kit's rubric in public mode: the same points, limits and case counts, minus the
+    checks public mode cannot run (those missing from grader.checks.public)."""
+    from grader.checks.public import EXERCISES
+    out, section = ['mode = "public"  # the student release: public checks only, no reference'], None
+    for line in text.splitlines():
+        header = re.match(r"\s*\[(\w+)\]", line)
+        if header:
+            section = header.group(1)
+        item = re.match(r"\s*(\w+)\s*=\s*\{", line)
+        if item and section in EXERCISES and item.group(1) not in {c.id for c in EXERCISES[section].CHECKS}:
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def write_zip(folder, path, root):
+    """A reproducible zip: sorted entries, fixed timestamps, plain permissions."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            rel = file.relative_to(folder).as_posix()
+            info = zipfile.ZipInfo(f"{root}/{rel}" if root else rel, date_time=(1980, 1, 1, 0, 0, 0))
+            executable = file.stat().st_mode & 0o100
+            info.external_attr = (0o100755 if executable else 0o100644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, file.read_bytes())
+
+
+# -- the leak scan ---------------------------------------------------------------------------
+def solution_lines():
+    """{function: distinctive lines of its solution body} (stripped, comments dropped), minus
+    lines the stub or the course helpers provide anyway."""
+    reference = REFERENCE_FILE.read_text()
+    public = [make_stub(reference)] + [p.read_text() for p in (EXERCISES_DIR / "utils").glob("*.py")]
+    provided = {_normal(line) for text in public for line in text.splitlines()}
+    lines = {}
+    for function, _, _, body in solution_blocks(reference):
+        keep = {_normal(line) for line in body} - provided
+        lines[function] = {line for line in keep if len(line) >= MIN_LINE}
+    return lines
+
+
+def _normal(line):
+    return line.split("#", 1)[0].strip()
+
+
+def bundle_texts(folder):
+    """{relative path: text} for every file; a notebook's strings (sources and outputs) are
+    unpacked so a solution line cannot hide in JSON escaping."""
+    texts = {}
+    for file in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        rel = file.relative_to(folder).as_posix()
+        raw = file.read_bytes().decode("utf-8", errors="replace")
+        if file.suffix == ".ipynb":
+            try:
+                raw = "\n".join(_strings(json.loads(raw)))
+            except json.JSONDecodeError:
+                pass
+        texts[rel] = raw
+    return texts
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        yield from ("".join(node),) if all(isinstance(v, str) for v in node) else ()
+        for value in node:
+            yield from _strings(value)
+
+
+def leaks(folder):
+    """Sentences naming every piece of hidden material found in a bundle (empty: clean)."""
+    found = []
+    texts = bundle_texts(folder)
+    for rel in texts:
+        parts = rel.split("/")
+        if parts[0] == "solutions" or "__pycache__" in parts or rel.endswith((".pyc", ".pyo")):
+            found.append(f"{rel}: hidden or compiled file")
+        if rel.startswith("grader/") and ("/".join(parts[1:]) in HIDDEN or parts[1] in HIDDEN):
+            found.append(f"{rel}: grader module that must stay hidden")
+    per_function = solution_lines()
+    for rel, text in texts.items():
+        if "BEGIN SOLUTION" in text:
+            found.append(f"{rel}: contains a solution marker")
+        lines = {_normal(line) for line in text.splitlines()}
+        for function, solution in per_function.items():
+            if (function, rel) in ACCEPTED:
+                continue
+            hits = sorted(solution & lines)
+            if hits:
+                found.append(f"{rel}: {len(hits)} line(s) of the {function} solution, e.g. {hits[0]!r}")
+    return found
+
+
+def main(argv=None):
+    bundle = build()
+    print(f"wrote {bundle.relative_to(KIT_ROOT)}/ and dist/student.zip (no reference inside: scanned)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
