@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
 
-.PHONY: grade test exercises check-exercises venv clean
+.PHONY: grade test exercises check-exercises venv clean release gradescope
 
 grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
@@ -19,6 +19,13 @@ exercises: $(STAMP)
 	$(PY) -m grader.build.stubs
 
 venv: $(STAMP)
+
+# Release: the student bundle (public checks, no reference) and the Gradescope autograder.
+release: $(STAMP)
+	$(PY) -m grader.build.release
+
+gradescope: $(STAMP)
+	$(PY) -m grader.build.gradescope
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -93,12 +93,12 @@ class GradeReport:
         return "\n".join(lines)
 
     def to_gradescope(self):
-        output = self.summary_text()
+        held = [c for c in self.checks() if c.visibility != "visible"]
+        output = self.summary_text() if not held else self._shown_summary(held)
         if self.student_output:
             output += "\n\nYour code printed:\n" + self.student_output
         return {
-            "score": round(self.score, 4),
-            "max_score": self.max_score,
+            "score": round(self.score, 4),  # no top-level max_score: not in the spec
             "execution_time": round(self.seconds, 3),
             "output": output,
             "output_format": "text",
@@ -108,6 +108,14 @@ class GradeReport:
                       for i, fn in enumerate(self.functions, 1)
                       for j, check in enumerate(fn.checks, 1)],
         }
+
+    def _shown_summary(self, held):
+        """The summary when some checks are not shown yet: their scores must not show through."""
+        shown = [c for c in self.checks() if c.visibility == "visible"]
+        lines = [f"Score on the checks shown now: {sum(c.score for c in shown):g} / "
+                 f"{sum(c.max_score for c in shown):g}",
+                 f"{len(held)} more check(s) are not shown yet; they count towards your score."]
+        return "\n".join(lines + self.problems + self.notes)
 
     def to_dict(self):
         return asdict(self)
