@@ -160,7 +160,16 @@ def test_student_zip_has_no_hidden_material_and_grades_like_the_kit(built, share
 
 
 # -- the Gradescope autograder, end to end ---------------------------------------------------
-HOSTILE = "while True:\n    pass\n"
+# Tries to print the reference (Gradescope shows what student code prints), then hangs.
+HOSTILE = """
+try:
+    print(open({reference!r}).read(), flush=True)
+except OSError as exc:
+    print("blocked:", type(exc).__name__, flush=True)
+while True:
+    pass
+"""
+LOCKDOWN = (KIT_ROOT / "grader" / "sandbox" / "lockdown.py").exists()
 
 
 def test_gradescope_zip_runs_correct_buggy_and_hostile_submissions(built, shared_venv, tmp_path):
@@ -213,5 +222,12 @@ def test_gradescope_zip_runs_correct_buggy_and_hostile_submissions(built, shared
     assert [t["tags"][1] for t in held] == ["repeated_samples"]
     assert "not shown yet" in buggy["output"]
 
-    hostile = grade("my_answer.py", (CORPUS / "correct" / "vectorised.py").read_text() + HOSTILE)
+    reference = root / "source" / "solutions" / REFERENCE_FILE.name
+    hostile = grade("my_answer.py", (CORPUS / "correct" / "vectorised.py").read_text()
+                    + HOSTILE.format(reference=str(reference)))
     assert hostile["score"] == 0 and "could not be loaded" in hostile["output"]
+    if LOCKDOWN:  # the worker runs as a user that cannot read what setup.sh locked away
+        text = json.dumps(hostile)
+        assert "blocked:" in text
+        assert not [line for lines in release.solution_lines().values() for line in lines
+                    if line in text]

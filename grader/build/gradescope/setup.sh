@@ -24,6 +24,7 @@ if [ "$(id -u)" = 0 ]; then
     chown -R root:root "$SOURCE"
 fi
 chmod -R go-rwx "$SOURCE"
-chmod go+x "$SOURCE" "$SOURCE/grader" "$SOURCE/exercises"
-chmod -R go+rX "$SOURCE/grader/worker" "$SOURCE/exercises/utils" "$VENV"
+chmod go+x "$SOURCE" "$SOURCE/grader"
+# exercises/ holds only the helpers; it must be listable, or Python cannot import utils from it
+chmod -R go+rX "$SOURCE/grader/worker" "$SOURCE/exercises" "$VENV"
 echo "setup complete: $(python3 --version), dependencies in $VENV"
