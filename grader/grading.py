@@ -38,6 +38,8 @@ def grade(path, rubric=None):
             _grade_loaded(report, worker, rubric, sub)
             worker.stop()
             report.student_output = worker.captured_output()
+            if worker.starts:
+                report.notes.append(worker.protections_note())
     report.seconds = time.monotonic() - started
     return report
 
