@@ -61,14 +61,19 @@ class Context:
 
     def call(self, request, timeout=None):
         """Call the student's function in the worker; raise Failure for anything but a value."""
-        if self.spent > self.rubric.function_budget_seconds:
-            raise Failure(f"time budget: {self.function} used up its "
-                          f"{self.rubric.function_budget_seconds:g} s of grading time, "
-                          "so its remaining checks were not run.", kind="budget")
+        budget = self.rubric.function_budget_seconds
+        over = Failure(f"time budget: {self.function} used up its {budget:g} s of grading "
+                       "time, so its remaining checks were not run.", kind="budget")
+        if self.spent > budget:
+            raise over
+        # No call may run past the budget: a slow function's last call is cut short too.
+        wanted = timeout or self.rubric.limits.call_seconds
         started = time.monotonic()
         try:
-            answer = self.worker.call(request, timeout)
+            answer = self.worker.call(request, max(min(wanted, budget - self.spent), 0.05))
         except WorkerFailure as exc:
+            if exc.kind == "time_limit" and budget - self.spent < wanted:
+                raise over from None
             raise Failure(exc.message[:1].upper() + exc.message[1:] + ".", kind=exc.kind) from None
         finally:
             self.spent += time.monotonic() - started
