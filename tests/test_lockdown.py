@@ -52,6 +52,23 @@ EXPECTED = {
     "output_flood": {"sigmoid": FULL, "skipgram": FULL},
 }
 CRASHES = ("os_exit", "kill_self", "segfault")
+# What only the full lockdown stops (README, Security model): without namespaces and
+# without an unprivileged uid these are not contained, and their tests are skipped.
+NEEDS = {"kill_parent": "isolation", "fork_bomb": "isolation", "read_solutions": "view",
+         "import_solutions": "view"}
+
+
+def protected(report, need):
+    report = report or {}
+    if need == "view":
+        return bool(report.get("view"))
+    return bool(report.get("namespaces") or report.get("uid") is not None)
+
+
+def require(graded, name):
+    need = NEEDS.get(name)
+    if need and not protected(graded[name]["protections"], need):
+        pytest.skip(f"{name}: needs {need}, which this machine's sandbox lacks")
 
 
 def light_rubric(folder):
@@ -129,6 +146,7 @@ def namespaces(graded):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_attack_is_contained_and_named(graded, name):
+    require(graded, name)
     result = graded[name]
     for fn, expected in EXPECTED[name].items():
         got = result[fn]
@@ -150,8 +168,12 @@ def test_no_process_outlives_grading(graded):
     for pid in leftover:  # never leave one running, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert not leftover
-    assert "fork failed after" in graded["fork_bomb"]["output"]      # RLIMIT_NPROC held
     assert "daemon still alive" in graded["double_fork"]["output"]   # it did start
+
+
+def test_fork_bomb_hits_the_process_limit(graded):
+    require(graded, "fork_bomb")
+    assert "fork failed after" in graded["fork_bomb"]["output"]
 
 
 def test_the_reference_is_nowhere_to_be_found(graded, namespaces):
@@ -168,6 +190,7 @@ def test_no_network_not_even_loopback(graded, listener, namespaces):
 
 
 def test_parent_cannot_be_killed(graded):
+    require(graded, "kill_parent")
     assert "kill parent failed" in graded["kill_parent"]["output"] or \
         graded["kill_parent"]["protections"].get("namespaces")
 

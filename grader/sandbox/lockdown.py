@@ -155,6 +155,8 @@ def build_view(readable, hidden, links, tmp_mb):
     _check(libc().syscall(SYS_PIVOT_ROOT, _b(BASE), _b(BASE + "/oldroot")), "pivot_root")
     os.chdir("/")
     new = "/newroot"
+    os.mkdir(new + "/tmp")  # first: a submission's folder may be under /tmp, bound below
+    mount("tmpfs", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_mb}m")
     inside = [p for p in readable if any(_within(p, h) for h in hidden)]
     for path in sorted(set(readable) - set(inside), key=_depth):
         _bind(path, new)
@@ -170,8 +172,6 @@ def build_view(readable, hidden, links, tmp_mb):
             os.makedirs(os.path.dirname(new + path), exist_ok=True)
             os.symlink(real, new + path)
     _private_dev(new)
-    os.makedirs(new + "/tmp", exist_ok=True)
-    mount("tmpfs", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_mb}m")
     os.makedirs(new + "/proc", exist_ok=True)
     try:  # must happen while the host's /proc is still in this namespace
         mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
