@@ -71,6 +71,10 @@ class WorkerClient:
                                         readable=self.load_request.sys_path,
                                         file_bytes=self.output_cap + (1 << 20),
                                         report_fd=report_w)
+        except BaseException:
+            for fd in (req_w, resp_r, report_r):
+                os.close(fd)
+            raise
         finally:
             for fd in (req_r, resp_w, report_w):
                 os.close(fd)

@@ -77,8 +77,7 @@ def view(executable, readable):
     real, links = [], []
     for path in dict.fromkeys(paths):
         resolved = os.path.realpath(path)
-        if path != executable:
-            real.append(resolved)
+        real.append(resolved)
         if resolved != path:
             links.append((path, resolved))
     return {"readable": list(SYSTEM_DIRS) + list(dict.fromkeys(real)), "links": links}

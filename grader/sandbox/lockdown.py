@@ -66,8 +66,10 @@ def describe(report):
         parts.append("own PID, network (no interfaces), mount and IPC namespaces")
     if report.get("view"):
         parts.append("a read-only filesystem view without the reference or grader")
-    if report.get("uid") is not None:
-        parts.append(f"unprivileged uid {report['uid']}")
+    if report.get("uid") is not None:  # not the number: it varies, the feedback must not
+        parts.append("an unprivileged user")
+    elif report.get("userns"):
+        parts.append("no capabilities (user namespace)")
     parts.append(f"limits on memory ({report.get('memory_mb')} MB), processes, file size "
                  "and CPU time")
     if report.get("namespaces"):
@@ -381,55 +383,76 @@ def main(argv):
                 pass
 
     signal.signal(signal.SIGTERM, stop)
+    if sys.platform.startswith("linux"):
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the grader died: end the submission too
     ok, why = (False, "switched off") if cfg.get("mode") == "process" else enter_namespaces()
     if ok:
-        info["namespaces"] = True
-        status_r, status_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # I: PID 1 of the new namespace
-            os.close(status_r)
-            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-            for sig in CATCHABLE:  # the submission may share I's uid (user namespace)
-                signal.signal(sig, signal.SIG_IGN)
-            in_userns = cfg["in_userns"] = _in_userns()
-            try:
-                unshare(CLONE_NEWNS)  # I's own mount namespace: a failed build harms only I
-                build_view(cfg["readable"], cfg["hidden"], cfg.get("links", []), cfg["tmp_mb"])
-                info["view"] = True
-            except OSError as exc:
-                info["view_error"] = str(exc)
-            uid = None
-            if not in_userns and (info["view"] or all(map(readable_by_others, cfg["readable"]))):
-                uid = cfg["uid"]
-            info["uid"] = uid
-            report(fd, info)
-            worker = os.fork()
-            if worker == 0:
-                os.close(status_w)
-                exec_worker(cfg, worker_argv, uid)
-            status = supervise(worker, reap_orphans=False)
-            os.write(status_w, str(status).encode())
-            os._exit(0)  # the kernel now kills whatever is left in the namespace
-        child["pid"] = pid
-        if fd is not None:
-            os.close(fd)
-        os.close(status_w)
-        supervise(pid, reap_orphans=False)
-        text = os.read(status_r, 64)
-        mirror(int(text) if text.strip() and text != b"None" else None)
+        mirror(run_in_namespaces(cfg, worker_argv, fd, info, child))
     info["why"] = why
+    mirror(run_as_process(cfg, worker_argv, fd, info, child))
+
+
+def run_in_namespaces(cfg, worker_argv, fd, info, child):
+    """Fork I (PID 1 of the new PID namespace), which builds the view and runs W; return
+    W's wait status as I reports it (None if I died first)."""
+    info["namespaces"] = True
+    status_r, status_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(status_r)
+            status = be_init(cfg, worker_argv, fd, info, status_w)
+            os.write(status_w, str(status).encode())
+        finally:
+            os._exit(0)  # the kernel now kills whatever is left in the namespace
+    child["pid"] = pid
+    if fd is not None:
+        os.close(fd)
+    os.close(status_w)
+    supervise(pid, reap_orphans=False)
+    text = os.read(status_r, 64).strip()
+    return int(text) if text and text != b"None" else None
+
+
+def be_init(cfg, worker_argv, fd, info, status_w):
+    """In I: the filesystem view, the report, then W; W's wait status."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    for sig in CATCHABLE:  # the submission may share I's uid (user namespace)
+        signal.signal(sig, signal.SIG_IGN)
+    in_userns = cfg["in_userns"] = info["userns"] = _in_userns()
+    try:
+        unshare(CLONE_NEWNS)  # I's own mount namespace: a failed build harms only I
+        build_view(cfg["readable"], cfg["hidden"], cfg.get("links", []), cfg["tmp_mb"])
+        info["view"] = True
+    except Exception as exc:  # noqa: BLE001 - reported; the worker still runs, less hidden
+        info["view_error"] = str(exc)
+    uid = None
+    if not in_userns and (info["view"] or all(map(readable_by_others, cfg["readable"]))):
+        uid = cfg["uid"]
+    info["uid"] = uid
+    report(fd, info)
+    worker = os.fork()
+    if worker == 0:
+        os.close(status_w)
+        exec_worker(cfg, worker_argv, uid)
+    return supervise(worker, reap_orphans=False)
+
+
+def run_as_process(cfg, worker_argv, fd, info, child):
+    """No namespaces: W is our child, we are its subreaper; W's wait status."""
     uid = None
     if os.geteuid() == 0 and all(map(readable_by_others, cfg["readable"])):
         uid = NOBODY
     info["uid"] = uid
     report(fd, info)
-    if sys.platform.startswith("linux"):
+    linux = sys.platform.startswith("linux")
+    if linux:
         prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of W come back here, to be killed
     pid = os.fork()
     if pid == 0:
         exec_worker(cfg, worker_argv, uid)
     child["pid"] = pid
-    mirror(supervise(pid, reap_orphans=sys.platform.startswith("linux")))
+    return supervise(pid, reap_orphans=linux)
 
 
 def _in_userns():
