@@ -45,10 +45,9 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 24, 36, 38
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
 # statvfs flags a remount must keep (the kernel refuses to drop them in a user namespace)
-KEEP_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
-              getattr(os, "ST_NOATIME", 1024): MS_NOATIME,
-              getattr(os, "ST_NODIRATIME", 2048): MS_NODIRATIME,
-              getattr(os, "ST_RELATIME", 4096): MS_RELATIME}
+# (os.ST_* beyond NOSUID exist on Linux only: numbers, so this imports on macOS too)
+KEEP_FLAGS = {2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME,
+              4096: MS_RELATIME}
 DEVICES = ("null", "zero", "full", "random", "urandom")
 NOBODY = 65534
 CATCHABLE = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
