@@ -116,12 +116,27 @@ def listener():
     server.close()
 
 
+def grade_to_results_json(folder):
+    """`python -m grader grade results_overwrite.py --json OUT`; OUT then and 2 s later."""
+    results = Path(folder) / "results.json"
+    run = subprocess.run([sys.executable, "-m", "grader", "grade",
+                          str(HOSTILE / "results_overwrite.py"), "--json", str(results)],
+                         capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parent.parent)
+    written = results.read_bytes() if results.exists() else b""
+    time.sleep(2)   # its child would strike every 0.5 s
+    return {"returncode": run.returncode, "stderr": run.stderr, "written": written,
+            "after": results.read_bytes() if results.exists() else b""}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, listener):
     rubric_path = light_rubric(tmp_path_factory.mktemp("rubric"))
     with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
+        cli = pool.submit(grade_to_results_json, tmp_path_factory.mktemp("results"))
         futures = {name: pool.submit(grade_some, name, rubric_path) for name in EXPECTED}
         results = {name: future.result() for name, future in futures.items()}
+        results["results_overwrite"] = cli.result()
     return results
 
 
@@ -185,18 +200,12 @@ def test_output_flood_is_capped(graded):
     assert len(output) < 70 * 1024 and output.endswith("(output cut at 64 KiB)")
 
 
-def test_results_file_cannot_be_touched(tmp_path, namespaces):
+def test_results_file_cannot_be_touched(graded, namespaces):
     """Full CLI run: the submission hunts for results.json now and from a detached child."""
-    results = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, "-m", "grader", "grade",
-                          str(HOSTILE / "results_overwrite.py"), "--json", str(results)],
-                         capture_output=True, text=True, timeout=300,
-                         cwd=Path(__file__).resolve().parent.parent)
-    assert run.returncode == 0, run.stderr
-    written = results.read_bytes()
-    time.sleep(2)   # the child would strike every 0.5 s
-    assert results.read_bytes() == written
-    data = json.loads(written)
+    run = graded["results_overwrite"]
+    assert run["returncode"] == 0, run["stderr"]
+    assert run["after"] == run["written"]
+    data = json.loads(run["written"])
     assert 90 <= data["score"] <= 100  # full marks, up to a noisy efficiency check
     assert "Sandbox: own PID, network" in data["output"]
     assert data["output"].count("Sandbox") == 1
