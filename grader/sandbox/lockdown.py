@@ -8,14 +8,15 @@ unprivileged user namespaces):
     grader --pipes--> L (host PID namespace) --fork--> I (PID 1 of a new PID namespace)
                                                           --fork--> W (exec: the worker)
 
-- L unshares mount, PID, network, IPC and UTS namespaces (plus a user namespace when not
-  root). The new network namespace has only a loopback interface, and it is down.
-- I builds the worker's filesystem: an empty tmpfs root holding read-only bind mounts of
-  exactly what the worker needs (python, its packages, grader/worker, the course helpers,
-  the submission's folder), a private /dev, /proc and /tmp, with the kit's private parts
-  (grader/, solutions/, .git) masked wherever a bind would show them; then pivot_root, so
-  the rest of the disk is not reachable at all. I then only waits: when W ends, I exits,
-  and the kernel kills every process left in the PID namespace (double-forked ones too).
+- L unshares PID, network, IPC and UTS namespaces (plus a user namespace when not root).
+  The new network namespace has only a loopback interface, and it is down.
+- I unshares a mount namespace and builds the worker's filesystem: an empty tmpfs root
+  holding read-only bind mounts of exactly what the worker needs (python, its packages,
+  grader/worker, the course helpers, the submission's folder), a private /dev, /proc and
+  /tmp, with the kit's private parts (grader/, solutions/, .git) masked wherever a bind
+  would show them; then pivot_root, so the rest of the disk is not reachable at all.
+  I then only waits: when W ends, I exits, and the kernel kills every process left in the
+  PID namespace (double-forked ones too).
 - W sets rlimits, drops to an unprivileged uid (when root), forbids new privileges and
   execs the worker.
 
@@ -141,12 +142,15 @@ def _write(path, text):
 def build_view(readable, hidden, links, tmp_mb):
     """Make a new root holding only `readable` (read-only) and pivot into it.
 
+    The steps are bubblewrap's: a staging tmpfs becomes the root with the old one at
+    /oldroot, the new root is filled from there, then pivoted into and the old root dropped.
     `readable` paths must be free of symlinked folders (pass those in `links` as
-    (path, real path)): sources are read from /oldroot, where an absolute symlink would
-    point into the staging tmpfs. Mounts are private first, so nothing leaks to the host. `hidden` paths are
-    masked with an empty read-only tmpfs where a bind would otherwise show them; binds that
-    lie inside a hidden path (grader/worker inside grader/) are made after the masks.
+    (path, real path)): an absolute symlink under /oldroot would point into the staging
+    tmpfs. `hidden` paths are masked with an empty read-only tmpfs where a bind would show
+    them; binds inside a hidden path (grader/worker in grader/) come after the masks.
     """
+    if SYS_PIVOT_ROOT is None:
+        raise OSError(0, f"pivot_root: syscall number unknown on {os.uname().machine}")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
     os.chdir(BASE)
