@@ -1,5 +1,7 @@
 """Checks and known mistakes for sigmoid:  sigma(x) = 1 / (1 + exp(-x)), elementwise."""
 
+import functools
+
 import numpy as np
 
 from grader import reference
@@ -24,10 +26,16 @@ def _student(ctx, problem):
     return answer, unpack(answer, FN, 1)[0]
 
 
+@functools.lru_cache(maxsize=4096)
+def _expected(problem):
+    """The reference's sigmoid (the same for every check and every submission: kept)."""
+    return reference.module().sigmoid(problem.x)
+
+
 def _matches_body(ctx):
     def body(problem):
         answer, value = _student(ctx, problem)
-        check_output(ctx, problem, value, reference.module().sigmoid(problem.x), 0,
+        check_output(ctx, problem, value, _expected(problem), 0,
                      "sigmoid(x)", events=answer)
     return body
 
