@@ -71,9 +71,9 @@ _problems = sigmoid_problems()
 
 
 def _efficiency(ctx):
-    problem = SigmoidProblem(shape=(200_000,), seed=1, scale=3.0)
+    problem = SigmoidProblem(shape=(50_000,), seed=1, scale=3.0)
     x = problem.x
-    return efficiency.compare_speed(ctx, "an array of 200,000 numbers", problem.request(),
+    return efficiency.compare_speed(ctx, "an array of 50,000 numbers", problem.request(),
                                     lambda: reference.module().sigmoid(x),
                                     hint="Apply np.exp to the whole array at once.")
 
