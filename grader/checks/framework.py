@@ -213,8 +213,12 @@ def run_property(ctx, recipe, body, examples):
     generated.py); only if one fails does Hypothesis run, to find and shrink the failure.
     """
     problems = generated.drawn(recipe, examples, ctx.rubric.seed)
-    if passes_all(ctx, problems, body):
+    first = first_failure(ctx, problems, body)
+    if first is None:
         return Outcome(True)
+    if isinstance(first, Failure) and first.kind in ("not_implemented", "missing"):
+        # Hypothesis would stop on this same first failure, and its feedback names no input
+        return Outcome(False, feedback(None, first), kind=first.kind)
     from hypothesis import given, seed
     from hypothesis.errors import Flaky
     failures = []
@@ -250,8 +254,9 @@ def run_property(ctx, recipe, body, examples):
                    failure.kind)
 
 
-def passes_all(ctx, problems, body):
-    """True when body passes on every problem, its worker calls batched; False otherwise.
+def first_failure(ctx, problems, body):
+    """None when body passes on every problem (worker calls batched), else what went wrong
+    first: the Failure or other exception, or False when batching could not be used.
 
     First the bodies run in collecting mode, which only notes the requests they need (notes
     for the student are put back afterwards), and the answers arrive in a few round trips;
@@ -278,9 +283,9 @@ def passes_all(ctx, problems, body):
     for problem in problems:
         try:
             body(problem)
-        except Exception:  # noqa: BLE001 - Hypothesis reruns it and reports it properly
-            return False
-    return True
+        except Exception as exc:  # noqa: BLE001 - Hypothesis reruns it and reports it properly
+            return exc
+    return None
 
 
 def feedback(problem, failure, mistake=None):
