@@ -57,7 +57,9 @@ class Worker:
             return {"ok": False, "error": {"type": "MissingFunction", "message": request["fn"]}}
         dataset = harness.GradingDataset(**request["dataset"]) if request.get("dataset") else None
         loss = None
-        if request.get("loss"):
+        if request.get("loss") and request.get("timing"):
+            loss = harness.TOY_LOSSES[request["loss"]["name"]]  # timed like the reference's
+        elif request.get("loss"):
             spec = request["loss"]
             loss = harness.RecordingLoss(spec["name"], spec["center"], spec["outside"], dataset)
         args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
@@ -102,7 +104,7 @@ class Worker:
             "elapsed": elapsed,
             "sampler_calls": sampler.calls[:20] if sampler else None,
             "dataset_draws": dataset.draws if dataset else None,
-            "loss_calls": loss.calls[:200] if loss else None,
+            "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
         }
 
     def resolve(self, arg, dataset, loss):
