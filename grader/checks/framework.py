@@ -56,7 +56,7 @@ class Context:
     notes: list = field(default_factory=list)
     cache: dict = field(default_factory=dict)
     passed: set = field(default_factory=set)   # ids of this function's checks passed so far
-    collecting: bool = False   # note requests instead of sending them (see prefetch)
+    collecting: bool = False   # note requests instead of sending them (see first_failure)
     batching: bool = True      # False once a batch failed: one call at a time from then on
     pending: dict = field(default_factory=dict)
 
