@@ -60,3 +60,16 @@ def test_stored_cases_are_what_hypothesis_draws_now():
     key = f"{recipe.label} x30 seed={rubric_mod.load().seed}"
     assert [generated.decode(p) for p in stored[key]] == generated.draw(
         recipe, 30, rubric_mod.load().seed)
+
+
+def test_the_written_out_closeness_test_agrees_with_allclose():
+    from grader.checks.compare import _close
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        expected = rng.standard_normal(rng.integers(1, 10)) * 10.0 ** rng.integers(-9, 4)
+        actual = (expected * (1 + rng.standard_normal(expected.shape) * 10.0 ** rng.integers(-8, -3))
+                  + rng.standard_normal(expected.shape) * 10.0 ** rng.integers(-9, -5))
+        assert _close(actual, expected, 1e-5, 1e-7) == np.allclose(
+            actual, expected, rtol=1e-5, atol=1e-7, equal_nan=True)
+    assert not _close(np.array([np.nan]), np.array([1.0]), 1e-5, 1e-7)
+    assert _close(np.array([np.inf]), np.array([np.inf]), 1e-5, 1e-7)
