@@ -5,7 +5,7 @@ import numpy as np
 
 from grader import rubric as rubric_mod
 from grader.checks import generated, sigmoid
-from grader.checks.framework import Context
+from grader.checks.framework import Context, run_property
 from grader.sandbox.client import WorkerFailure
 
 
@@ -73,3 +73,13 @@ def test_the_written_out_closeness_test_agrees_with_allclose():
             actual, expected, rtol=1e-5, atol=1e-7, equal_nan=True)
     assert not _close(np.array([np.nan]), np.array([1.0]), 1e-5, 1e-7)
     assert _close(np.array([np.inf]), np.array([np.inf]), 1e-5, 1e-7)
+
+
+def test_hypothesis_feeds_a_passing_check_exactly_the_drawn_inputs():
+    rubric = rubric_mod.load()
+    ctx = Context(worker=None, rubric=rubric, function="sigmoid")
+    ctx.batching = False  # straight to Hypothesis, as after a batch that failed
+    seen = []
+    outcome = run_property(ctx, sigmoid._problems, seen.append, 30)
+    assert outcome.passed
+    assert seen == generated.drawn(sigmoid._problems, 30, rubric.seed)
