@@ -1,4 +1,4 @@
-"""Message framing between the grader and its worker: JSON headers plus raw .npy blobs.
+"""Message framing between the grader and its worker: JSON headers plus raw array blobs.
 
 A message is   [4-byte header length][header JSON][per blob: 8-byte length][blob bytes] ...
 Arrays inside the header are replaced by {"$nd": i, "dtype": "<f8", "shape": [...]}, the

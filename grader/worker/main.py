@@ -143,7 +143,7 @@ class Worker:
         for p in request["params"]:
             for index in np.ndindex(np.shape(base["args"][p])):
                 for sign in (1, -1):
-                    args = [a.copy() if isinstance(a, np.ndarray) else a for a in base["args"]]
+                    args = copy.deepcopy(base["args"])  # each call gets fresh inputs, as if sent
                     args[p][index] += sign * h
                     answer = self.call(dict(base, args=args))
                     if answer.get("ok"):
