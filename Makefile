@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
 
-.PHONY: grade test exercises check-exercises venv clean
+.PHONY: grade test exercises check-exercises venv clean bench cases
 
 grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
@@ -19,6 +19,14 @@ exercises: $(STAMP)
 	$(PY) -m grader.build.stubs
 
 venv: $(STAMP)
+
+# The stored generated inputs of the checks (grader/checks/cases.json): after editing inputs.py
+cases: $(STAMP)
+	$(PY) -m grader.checks.store_cases
+
+# Speed and memory against this machine's floor (see README, Performance); BENCH_ARGS=--quick
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

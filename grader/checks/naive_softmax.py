@@ -88,9 +88,11 @@ def _rows_sum_body(ctx):
     return body
 
 
+_SPEED_PROBLEM = LossProblem(V=2000, D=50, o=7, seed=1)
+
+
 def _efficiency(ctx):
-    problem = LossProblem(V=2000, D=50, o=7, seed=1)
-    return lossfns.speed(ctx, FN, problem, "Compute all V scores with one matrix-vector product "
+    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, "Compute all V scores with one matrix-vector product "
                          "(outsideVectors @ centerWordVec) and the gradient with np.outer.")
 
 

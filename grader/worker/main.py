@@ -8,6 +8,7 @@ process only runs the student's code and reports what happened.
 
 import argparse
 import builtins
+import copy
 import os
 import sys
 import time
@@ -58,12 +59,16 @@ class Worker:
             return {"ok": False, "error": {"type": "MissingFunction", "message": request["fn"]}}
         dataset = harness.GradingDataset(**request["dataset"]) if request.get("dataset") else None
         loss = None
-        if request.get("loss"):
+        if request.get("loss") and request.get("timing"):
+            loss = harness.TOY_LOSSES[request["loss"]["name"]]  # timed like the reference's
+        elif request.get("loss"):
             spec = request["loss"]
             loss = harness.RecordingLoss(spec["name"], spec["center"], spec["outside"], dataset)
         args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
         kwargs = {k: self.resolve(v, dataset, loss) for k, v in request.get("kwargs", {}).items()}
-        before = [a.copy() if hasattr(a, "copy") and hasattr(a, "shape") else None for a in args]
+        watch = not request.get("timing")  # timing runs skip the copies made to spot mutation
+        before = [a.copy() if watch and hasattr(a, "copy") and hasattr(a, "shape") else None
+                  for a in args]
 
         patches = {}
         if request.get("good_sigmoid"):
@@ -101,7 +106,7 @@ class Worker:
             "elapsed": elapsed,
             "sampler_calls": sampler.calls[:20] if sampler else None,
             "dataset_draws": dataset.draws if dataset else None,
-            "loss_calls": loss.calls[:200] if loss else None,
+            "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
         }
 
     def resolve(self, arg, dataset, loss):
@@ -124,7 +129,48 @@ class Worker:
                 "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None)}
 
     def batch(self, request):
-        return {"ok": True, "results": [self.call(c) for c in request["calls"]]}
+        """Several requests in one round trip (calls, or finite differences)."""
+        handlers = {"call": self.call, "finite_differences": self.finite_differences}
+        return {"ok": True, "results": [handlers[c.get("op", "call")](c) for c in request["calls"]]}
+
+    def finite_differences(self, request):
+        """The call with each entry of the listed array arguments moved by +h, then by -h.
+
+        Entries go in np.ndindex order, argument by argument; only output `loss_index` of each
+        call comes back (the grader compares the losses with the student's gradients).
+        """
+        import numpy as np
+        base, h, pick = request["call"], request["h"], request.get("loss_index", 0)
+        results = []
+        for p in request["params"]:
+            for index in np.ndindex(np.shape(base["args"][p])):
+                for sign in (1, -1):
+                    args = copy.deepcopy(base["args"])  # each call gets fresh inputs, as if sent
+                    args[p][index] += sign * h
+                    answer = self.call(dict(base, args=args))
+                    if answer.get("ok"):
+                        value = answer["value"]
+                        if isinstance(value, (tuple, list)) and len(value) > pick:
+                            value = value[pick]
+                        answer = {"ok": True, "value": value}
+                    results.append(answer)
+        return {"ok": True, "results": results}
+
+    # -- timing --------------------------------------------------------------------------
+    def keep(self, request):
+        """Hold on to a call request, so repeated timing runs need not send its arrays again."""
+        self.kept = request["request"]
+        return {"ok": True}
+
+    def call_kept(self, request):
+        """Run the kept call on fresh copies of its inputs; only whether it worked comes back."""
+        if getattr(self, "kept", None) is None:
+            return {"ok": False, "error": {"type": "GraderError", "message": "nothing kept",
+                                           "where": []}}
+        answer = self.call(dict(copy.deepcopy(self.kept), repeat=request.get("repeat", 1),
+                                timing=True))
+        answer.pop("value", None)
+        return answer
 
 
 def _unchanged(np, after, before):
@@ -144,6 +190,8 @@ def main():
         capture.cap_output(opts.output_cap)
     worker = Worker()
     handlers = {"load": worker.load, "call": worker.call, "batch": worker.batch,
+                "keep": worker.keep, "call_kept": worker.call_kept,
+                "finite_differences": worker.finite_differences,
                 "ping": lambda r: {"ok": True}}
     namespace = vars(builtins)
     pristine = dict(namespace)
