@@ -1,0 +1,1 @@
+"""Authoring tools: everything students receive is generated from the marked reference."""

@@ -1,0 +1,73 @@
+"""Generate exercises/word2vec.py from the marked reference (`make exercises`).
+
+In solutions/word2vec.py each solution body sits between `### BEGIN SOLUTION` and
+`### END SOLUTION`. The exercise keeps everything else (signatures, docstrings, the provided
+lines, the course's sanity tests) and replaces each body with a NotImplementedError that names
+the function.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+from grader.paths import EXERCISES_DIR, REFERENCE_FILE
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUB_FILE = EXERCISES_DIR / "word2vec.py"
+
+
+class MarkerError(Exception):
+    pass
+
+
+def solution_blocks(source):
+    """[(function name, first line, last line, body lines)] for every marked block (0-based)."""
+    lines = source.splitlines()
+    blocks, start, function = [], None, None
+    for n, line in enumerate(lines):
+        match = re.match(r"\s*def (\w+)\(", line)
+        if match and start is None:
+            function = match.group(1)
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if start is not None:
+                raise MarkerError(f"line {n + 1}: {BEGIN} inside another solution block")
+            start = n
+        elif stripped == END:
+            if start is None:
+                raise MarkerError(f"line {n + 1}: {END} without {BEGIN}")
+            blocks.append((function, start, n, lines[start + 1:n]))
+            start = None
+    if start is not None:
+        raise MarkerError(f"line {start + 1}: {BEGIN} is never closed")
+    return blocks
+
+
+def make_stub(source):
+    """The exercise text for a marked reference text."""
+    lines = source.splitlines()
+    out, cursor = [], 0
+    for function, start, end, _ in solution_blocks(source):
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+        out.extend(lines[cursor:start])
+        out.append(f'{indent}raise NotImplementedError("{function}: replace this line with your code")')
+        cursor = end + 1
+    out.extend(lines[cursor:])
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    stub = make_stub(REFERENCE_FILE.read_text())
+    if "--check" in args:
+        if not STUB_FILE.exists() or STUB_FILE.read_text() != stub:
+            print(f"{STUB_FILE} is out of date: run `make exercises`", file=sys.stderr)
+            return 1
+        return 0
+    STUB_FILE.write_text(stub)
+    print(f"wrote {STUB_FILE.relative_to(Path.cwd()) if STUB_FILE.is_relative_to(Path.cwd()) else STUB_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
