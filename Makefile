@@ -13,7 +13,7 @@ grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 exercises: $(STAMP)
 	$(PY) -m grader.build.stubs

@@ -29,8 +29,13 @@ def _grade(args):
     from grader import grading
     from grader.report import results_json, terminal
     report = grading.grade(path)
-    sys.stdout.write(terminal.render(report, sys.stdout, verbose=args.verbose))
-    if args.json:
+    if args.json:  # first, so the results exist even if the terminal goes away
         results_json.write(report, args.json)
-        print(f"results written to {args.json}")
+    try:
+        sys.stdout.write(terminal.render(report, sys.stdout, verbose=args.verbose))
+        if args.json:
+            print(f"results written to {args.json}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head` closed the pipe: the grading itself is done
+        sys.stdout = None
     return 0

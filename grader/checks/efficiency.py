@@ -47,6 +47,6 @@ def compare_speed(ctx, size_text, request, reference_run, repeat=10, hint=""):
             f"the reference takes {ref * 1e3:.3g} ms ({ratio:.1f}x).")
     if mine <= ref * MAX_RATIO + SLACK_SECONDS:
         return Outcome(True, text)
-    return Outcome(False, text + f" More than {MAX_RATIO:g}x slower usually means a Python loop "
-                          "where numpy can do the whole computation at once. " + hint,
+    return Outcome(False, f"{text}\nLikely mistake: Python loops where numpy vectorises (more "
+                          f"than {MAX_RATIO:g}x slower).\nHow to fix it: {hint}",
                    mistake="Python loops where numpy vectorises")

@@ -19,7 +19,7 @@ def render(report, stream=None, verbose=False):
     width = 64
     lines = [f"word2vec grader: {report.submission}", ""]
     for problem in report.problems:
-        lines += ["Problem: " + _indent(problem, first=False), ""]
+        lines += ["Problem: " + _indent(problem, prefix="  ", first=False), ""]
     for fn in report.functions:
         head = f"{fn.name}"
         lines.append(f"{head:<{width}}{fn.score:>5g} / {fn.max_score:g}")
@@ -35,7 +35,7 @@ def render(report, stream=None, verbose=False):
                 lines.append(_indent(check.feedback, prefix="      "))
         lines.append("")
     for note in report.notes:
-        lines.append("Note: " + _indent(note, first=False))
+        lines.append("Note: " + _indent(note, prefix="  ", first=False))
     if report.notes:
         lines.append("")
     if report.student_output.strip():

@@ -204,6 +204,35 @@ BUGGY = {
             gradOutsideVectors += go"""},
 }
 
+# Code that returns zeros, constants or its inputs must score 0: properties such as "the
+# gradient check passes" hold for a constant loss, and must not pay out on their own.
+VACUOUS = {
+    "zeros": {
+        "sigmoid": "s = np.zeros_like(x)",
+        "naiveSoftmaxLossAndGradient": """
+            loss, gradCenterVec, gradOutsideVecs = 0.0, np.zeros_like(centerWordVec), np.zeros_like(outsideVectors)""",
+        "negSamplingLossAndGradient": """
+            loss, gradCenterVec, gradOutsideVecs = 0.0, np.zeros_like(centerWordVec), np.zeros_like(outsideVectors)""",
+        "skipgram": "pass",
+    },
+    "constants": {
+        "sigmoid": "s = 0.5 + 0 * np.asarray(x)",
+        "naiveSoftmaxLossAndGradient": """
+            loss, gradCenterVec, gradOutsideVecs = 1.0, np.ones_like(centerWordVec), np.ones_like(outsideVectors)""",
+        "negSamplingLossAndGradient": """
+            loss, gradCenterVec, gradOutsideVecs = 1.0, np.ones_like(centerWordVec), np.ones_like(outsideVectors)""",
+        "skipgram": "loss, gradCenterVecs, gradOutsideVectors = 1.0, gradCenterVecs + 1, gradOutsideVectors + 1",
+    },
+    "inputs": {
+        "sigmoid": "s = x",
+        "naiveSoftmaxLossAndGradient": """
+            loss, gradCenterVec, gradOutsideVecs = float(outsideWordIdx), centerWordVec, outsideVectors""",
+        "negSamplingLossAndGradient": """
+            loss, gradCenterVec, gradOutsideVecs = float(outsideWordIdx), centerWordVec, outsideVectors""",
+        "skipgram": "gradCenterVecs, gradOutsideVectors = centerWordVectors, outsideVectors",
+    },
+}
+
 
 def fill(bodies):
     text = STUB
@@ -217,7 +246,7 @@ def fill(bodies):
 
 
 def main():
-    for folder, table in (("correct", CORRECT), ("buggy", BUGGY)):
+    for folder, table in (("correct", CORRECT), ("buggy", BUGGY), ("vacuous", VACUOUS)):
         (HERE / folder).mkdir(exist_ok=True)
         for name, bodies in table.items():
             (HERE / folder / f"{name}.py").write_text(fill(bodies))

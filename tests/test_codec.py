@@ -1,0 +1,44 @@
+"""The process boundary carries data only: arrays as .npy, never pickles."""
+
+import numpy as np
+import pytest
+
+from grader.worker import codec
+
+
+def test_round_trip_keeps_arrays_tuples_and_scalars():
+    message = {"value": (np.arange(6.0).reshape(2, 3), 1.5, np.float64(2.0), [1, "a", None]),
+               "flag": True}
+    back = codec.decode(codec.encode(message))
+    assert isinstance(back["value"], tuple)
+    np.testing.assert_array_equal(back["value"][0], np.arange(6.0).reshape(2, 3))
+    assert back["value"][1] == 1.5 and float(back["value"][2]) == 2.0
+    assert back["value"][3] == [1, "a", None] and back["flag"] is True
+
+
+def test_objects_that_are_not_data_travel_as_descriptions():
+    class Sneaky:
+        def __reduce__(self):
+            raise AssertionError("must never be pickled")
+
+    back = codec.decode(codec.encode({"v": Sneaky(), "o": np.array([Sneaky()], dtype=object)}))
+    assert isinstance(back["v"], codec.Opaque) and "Sneaky" in back["v"].text
+    assert isinstance(back["o"], codec.Opaque)
+
+
+def test_malformed_messages_raise_protocol_error():
+    with pytest.raises(codec.ProtocolError):
+        codec.decode(b"\x05\x00\x00\x00{bad}")
+    with pytest.raises(codec.ProtocolError):
+        codec.decode(codec.encode({"a": {"$nd": 3}}))
+
+
+def test_a_pickled_array_in_a_blob_is_refused():
+    import io
+    buf = io.BytesIO()
+    np.save(buf, np.array([object()], dtype=object), allow_pickle=True)
+    data = codec.encode({"a": np.zeros(1)})
+    header_len = int.from_bytes(data[:4], "little")
+    forged = data[:4 + header_len] + len(buf.getvalue()).to_bytes(8, "little") + buf.getvalue()
+    with pytest.raises(codec.ProtocolError):
+        codec.decode(forged)
