@@ -12,9 +12,8 @@ Deterministic: fixed cell ids and nbformat's sorted JSON, so `--check` can compa
 
 import ast
 import sys
-from pathlib import Path
 
-from grader.build.stubs import MarkerError, make_stub, solution_blocks
+from grader.build.stubs import MarkerError, make_stub, solution_blocks, write_or_check
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 
 NOTEBOOK_FILE = EXERCISES_DIR / "word2vec.ipynb"
@@ -269,17 +268,7 @@ def build_text(reference_text=None):
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    text = build_text()
-    if "--check" in args:
-        if not NOTEBOOK_FILE.exists() or NOTEBOOK_FILE.read_text() != text:
-            print(f"{NOTEBOOK_FILE} is out of date: run `make exercises`", file=sys.stderr)
-            return 1
-        return 0
-    NOTEBOOK_FILE.write_text(text)
-    where = NOTEBOOK_FILE.relative_to(Path.cwd()) if NOTEBOOK_FILE.is_relative_to(Path.cwd()) \
-        else NOTEBOOK_FILE
-    print(f"wrote {where}")
-    return 0
+    return write_or_check(NOTEBOOK_FILE, build_text(), args)
 
 
 if __name__ == "__main__":
