@@ -155,7 +155,12 @@ def first_line(source):
 
 
 def load(path):
-    """A Submission with one cell per runnable code cell (problems if it cannot be read)."""
+    """A Submission with one cell per runnable code cell (problems if it cannot be read).
+
+    Each cell is {"source", "label", "filename", "first_line"}: the label is the cell's number
+    counting every cell from 1 (what a student counts scrolling down), and the first line names
+    the cell in notes, as Jupyter shows no numbers.
+    """
     path = Path(path)
     submission = Submission(path=path, kind="ipynb")
     try:
