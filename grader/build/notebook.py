@@ -183,9 +183,9 @@ GRADE_TEXT = r"""## Grade your notebook
 If you renamed the notebook, change `word2vec.ipynb` in the cell. Without `make` (on
 Windows, say), run `python -m grader grade exercises/word2vec.ipynb` in the kit's folder.
 In Colab the kit is not there: download the notebook (*File > Download > .ipynb*) and grade
-it in the kit with `make grade SUBMISSION=path/to/word2vec.ipynb`. Adding
-`ANNOTATE=feedback.ipynb` writes a copy of your notebook with the feedback under each
-function."""
+it in the kit with `make grade SUBMISSION=path/to/word2vec.ipynb`. The grader's option
+`--annotate feedback.ipynb` (`python -m grader grade exercises/word2vec.ipynb --annotate
+feedback.ipynb`) also writes a copy of your notebook with the feedback under each function."""
 
 GRADE_CELL = """# Save first! The grader reads the saved file. (The grader skips this cell itself.)
 !cd .. && make grade SUBMISSION=exercises/word2vec.ipynb"""
