@@ -10,13 +10,14 @@ SUBMISSION ?= exercises/word2vec.py
 .PHONY: grade test exercises check-exercises venv clean bench cases
 
 grade: $(STAMP)
-	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
+	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(ANNOTATE),--annotate "$(ANNOTATE)")
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 exercises: $(STAMP)
 	$(PY) -m grader.build.stubs
+	$(PY) -m grader.build.notebook
 
 venv: $(STAMP)
 

@@ -9,6 +9,7 @@ process only runs the student's code and reports what happened.
 import argparse
 import builtins
 import copy
+import linecache
 import os
 import sys
 import time
@@ -40,8 +41,12 @@ class Worker:
         self.module = module
         cell_errors = []
         for cell in request["cells"]:
+            filename = cell.get("filename", self.filename)
+            # A notebook cell is no file on disk: without this its tracebacks show no code.
+            linecache.cache[filename] = (len(cell["source"]), None,
+                                         cell["source"].splitlines(True), filename)
             try:
-                code = compile(cell["source"], cell.get("filename", self.filename), "exec")
+                code = compile(cell["source"], filename, "exec")
                 exec(code, module.__dict__)
             except BaseException as exc:  # noqa: BLE001 - student code may raise anything
                 error = self.describe_error(exc)
