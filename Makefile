@@ -7,18 +7,27 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
 
-.PHONY: grade test exercises check-exercises venv clean release gradescope
+.PHONY: grade test exercises check-exercises venv clean bench cases release gradescope
 
 grade: $(STAMP)
-	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)")
+	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(ANNOTATE),--annotate "$(ANNOTATE)")
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 exercises: $(STAMP)
 	$(PY) -m grader.build.stubs
+	$(PY) -m grader.build.notebook
 
 venv: $(STAMP)
+
+# The stored generated inputs of the checks (grader/checks/cases.json): after editing inputs.py
+cases: $(STAMP)
+	$(PY) -m grader.checks.store_cases
+
+# Speed and memory against this machine's floor (see README, Performance); BENCH_ARGS=--quick
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Release: the student bundle (public checks, no reference) and the Gradescope autograder.
 release: $(STAMP)

@@ -11,6 +11,8 @@ def main(argv=None):
     grade = verbs.add_parser("grade", help="grade one submission (.py or .ipynb)")
     grade.add_argument("path", help="the submission file")
     grade.add_argument("--json", metavar="OUT", help="also write results.json (Gradescope schema) here")
+    grade.add_argument("--annotate", metavar="OUT.ipynb",
+                       help="also write a copy of the notebook with feedback after each function's cell")
     grade.add_argument("--verbose", action="store_true", help="show details of passing checks too")
     args = parser.parse_args(argv)
     if args.verb == "grade":
@@ -26,15 +28,23 @@ def _grade(args):
     if path.suffix not in (".py", ".ipynb"):
         print(f"error: {path} is neither a .py file nor a notebook (.ipynb)", file=sys.stderr)
         return 2
+    if args.annotate and path.suffix != ".ipynb":
+        print("error: --annotate needs a notebook (.ipynb) to annotate", file=sys.stderr)
+        return 2
     from grader import grading
     from grader.report import results_json, terminal
     report = grading.grade(path)
     if args.json:  # first, so the results exist even if the terminal goes away
         results_json.write(report, args.json)
+    if args.annotate:  # before the terminal too: it is a file the student asked for
+        from grader.report import annotate
+        annotated = annotate.write(report, path, args.annotate)
     try:
         sys.stdout.write(terminal.render(report, sys.stdout, verbose=args.verbose))
         if args.json:
             print(f"results written to {args.json}")
+        if args.annotate:
+            print(annotated)
         sys.stdout.flush()
     except BrokenPipeError:  # `| head` closed the pipe: the grading itself is done
         sys.stdout = None

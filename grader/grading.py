@@ -38,6 +38,8 @@ def grade(path, rubric=None):
             _grade_loaded(report, worker, rubric, sub)
             worker.stop()
             report.student_output = worker.captured_output()
+            if worker.starts:
+                report.notes.append(worker.protections_note())
     report.seconds = time.monotonic() - started
     return report
 
@@ -52,8 +54,11 @@ def _grade_loaded(report, worker, rubric, sub):
         loaded = None
     if loaded is not None:
         for error in loaded.get("cell_errors", []):
-            text = import_problem(error)
-            (report.problems if sub.kind == "py" else report.notes).append(text)
+            if sub.kind == "py":
+                report.problems.append(import_problem(error))
+            else:
+                from grader import notebook
+                report.notes.append(notebook.cell_problem(error, sub.cells))
         if sub.kind == "py" and loaded.get("cell_errors"):
             loaded = None
     for fn in rubric_mod.FUNCTIONS:

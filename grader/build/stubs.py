@@ -56,17 +56,21 @@ def make_stub(source):
     return "\n".join(out) + "\n"
 
 
-def main(argv=None):
-    args = sys.argv[1:] if argv is None else argv
-    stub = make_stub(REFERENCE_FILE.read_text())
+def write_or_check(path, text, args):
+    """Write a generated file, or with `--check` in args only say whether it is up to date."""
     if "--check" in args:
-        if not STUB_FILE.exists() or STUB_FILE.read_text() != stub:
-            print(f"{STUB_FILE} is out of date: run `make exercises`", file=sys.stderr)
+        if not path.exists() or path.read_text() != text:
+            print(f"{path} is out of date: run `make exercises`", file=sys.stderr)
             return 1
         return 0
-    STUB_FILE.write_text(stub)
-    print(f"wrote {STUB_FILE.relative_to(Path.cwd()) if STUB_FILE.is_relative_to(Path.cwd()) else STUB_FILE}")
+    path.write_text(text)
+    print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    return write_or_check(STUB_FILE, make_stub(REFERENCE_FILE.read_text()), args)
 
 
 if __name__ == "__main__":

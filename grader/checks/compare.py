@@ -74,7 +74,7 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         return Verdict(False, f"{label} contains {fmt(arr[tuple(bad[0])] if arr.ndim else arr)}"
                               f"{where} (expected {fmt(expected)}): an overflow or a division by zero?",
                        kind="nonfinite")
-    if np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True):
+    if _close(arr, expected, rtol, atol):
         return Verdict(True, note=note)
     lines = [f"{label} does not match the expected value.",
              f"  expected: {fmt(expected)}", f"  yours:    {fmt(arr)}"]
@@ -84,6 +84,14 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         lines.append(f"  largest difference at index {index}: expected {fmt(expected[worst])}, "
                      f"got {fmt(arr[worst])}")
     return Verdict(False, "\n".join(lines), note=note, kind="value")
+
+
+def _close(arr, expected, rtol, atol):
+    """np.allclose(arr, expected, rtol, atol, equal_nan=True), with its formula written out
+    for finite data (|a - e| <= atol + rtol |e|): the same answer at a fraction of the cost."""
+    if np.isfinite(expected).all() and np.isfinite(arr).all():
+        return bool((np.abs(arr - expected) <= atol + rtol * np.abs(expected)).all())
+    return bool(np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True))
 
 
 def matches(actual, expected):

@@ -5,9 +5,7 @@ generated inputs with Hypothesis, and turning the smallest failure into feedback
 import time
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis.errors import Flaky
-
+from grader.checks import generated
 from grader.checks.compare import compare, describe_type, matches
 from grader.sandbox.client import WorkerFailure
 
@@ -58,17 +56,25 @@ class Context:
     notes: list = field(default_factory=list)
     cache: dict = field(default_factory=dict)
     passed: set = field(default_factory=set)   # ids of this function's checks passed so far
+    collecting: bool = False   # note requests instead of sending them (see first_failure)
+    batching: bool = True      # False once a batch failed: one call at a time from then on
+    pending: dict = field(default_factory=dict)
 
     def call(self, request, timeout=None):
         """Call the student's function in the worker; raise Failure for anything but a value."""
-        if self.spent > self.rubric.function_budget_seconds:
-            raise Failure(f"time budget: {self.function} used up its "
-                          f"{self.rubric.function_budget_seconds:g} s of grading time, "
-                          "so its remaining checks were not run.", kind="budget")
+        budget = self.rubric.function_budget_seconds
+        over = Failure(f"time budget: {self.function} used up its {budget:g} s of grading "
+                       "time, so its remaining checks were not run.", kind="budget")
+        if self.spent > budget:
+            raise over
+        # No call may run past the budget: a slow function's last call is cut short too.
+        wanted = timeout or self.rubric.limits.call_seconds
         started = time.monotonic()
         try:
-            answer = self.worker.call(request, timeout)
+            answer = self.worker.call(request, max(min(wanted, budget - self.spent), 0.05))
         except WorkerFailure as exc:
+            if exc.kind == "time_limit" and budget - self.spent < wanted:
+                raise over from None
             raise Failure(exc.message[:1].upper() + exc.message[1:] + ".", kind=exc.kind) from None
         finally:
             self.spent += time.monotonic() - started
@@ -76,18 +82,68 @@ class Context:
             raise error_failure(self.function, answer.get("error") or {})
         return answer
 
-    def cached_call(self, key, request):
+    def cached_call(self, key, request, timeout=None):
+        """The answer to `request`, asked once per key; while collecting, only noted down."""
         if key not in self.cache:
+            if self.collecting:
+                self.pending[key] = request
+                raise Pending
             try:
-                self.cache[key] = self.call(request)
+                self.cache[key] = self.call(request, timeout)
             except Failure as exc:
-                if exc.kind in ("time_limit", "crashed", "exited", "protocol", "budget"):
+                if exc.kind in WORKER_GONE:
                     raise
                 self.cache[key] = exc
         value = self.cache[key]
         if isinstance(value, Failure):
             raise value
         return value
+
+    def cached_calls(self, keyed_requests):
+        """cached_call for several requests; while collecting, all of them are noted at once."""
+        missing = [(k, r) for k, r in keyed_requests if k not in self.cache]
+        if self.collecting and missing:
+            self.pending.update(missing)
+            raise Pending
+        return [self.cached_call(k, r) for k, r in keyed_requests]
+
+    def fetch_pending(self):
+        """Ask the worker for every noted request in a few batches; False if it failed.
+
+        A failure (time limit, crash) ends batching for this function: its checks then call
+        the worker one input at a time, exactly as without batching, to say what went wrong.
+        """
+        pending, self.pending = list(self.pending.items()), {}
+        chunks, chunk, weight = [], [], 0
+        for key, request in pending:
+            chunk.append((key, request))
+            weight += request.get("weight", 1)
+            if weight >= BATCH_CALLS:
+                chunks.append(chunk)
+                chunk, weight = [], 0
+        chunks += [chunk] if chunk else []
+        for chunk in chunks:
+            weight = sum(request.get("weight", 1) for _, request in chunk)
+            timeout = self.rubric.limits.call_seconds + BATCH_SECONDS_PER_CALL * weight
+            try:
+                answer = self.call({"op": "batch", "calls": [r for _, r in chunk]}, timeout)
+            except Failure:
+                self.batching = False
+                return False
+            for (key, _), result in zip(chunk, answer["results"]):
+                self.cache[key] = (result if result.get("ok")
+                                   else error_failure(self.function, result.get("error") or {}))
+        return True
+
+
+class Pending(Exception):
+    """Raised while collecting: the answer is not fetched yet (never seen by a check)."""
+
+
+WORKER_GONE = ("time_limit", "crashed", "exited", "protocol", "budget")
+BATCH_CALLS = 256             # calls per round trip ("weight" counts a request's calls)
+BATCH_SECONDS_PER_CALL = 0.01
+COLLECT_ROUNDS = 4            # a body needing answers that depend on answers asks in rounds
 
 
 def error_failure(function, error):
@@ -155,8 +211,21 @@ def _explains(mistake, problem, failure):
 FATAL = ("time_limit", "crashed", "exited", "protocol", "budget", "not_implemented", "missing")
 
 
-def run_property(ctx, strategy, body, examples, explicit=()):
-    """Run body(problem) on generated problems; return an Outcome with the smallest failure."""
+def run_property(ctx, recipe, body, examples):
+    """Run body(problem) on generated problems; return an Outcome with the smallest failure.
+
+    The generated problems are tried first from a list with batched answers (see
+    generated.py); only if one fails does Hypothesis run, to find and shrink the failure.
+    """
+    problems = generated.drawn(recipe, examples, ctx.rubric.seed)
+    first = first_failure(ctx, problems, body)
+    if first is None:
+        return Outcome(True)
+    if isinstance(first, Failure) and first.kind in ("not_implemented", "missing"):
+        # Hypothesis would stop on this same first failure, and its feedback names no input
+        return Outcome(False, feedback(None, first), kind=first.kind)
+    from hypothesis import given, seed
+    from hypothesis.errors import Flaky
     failures = []
     fatal = []
 
@@ -171,14 +240,7 @@ def run_property(ctx, strategy, body, examples, explicit=()):
                 fatal.append((problem, exc))
             raise
 
-    run = given(strategy)(test)
-    for problem in explicit:
-        from hypothesis import example
-        run = example(problem)(run)
-    run = settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-                   suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-                   report_multiple_bugs=False, print_blob=False,
-                   phases=(Phase.explicit, Phase.generate, Phase.shrink))(run)
+    run = generated.hypothesis_settings(examples)(given(recipe.strategy())(test))
     run = seed(ctx.rubric.seed)(run)
     try:
         run()
@@ -195,6 +257,40 @@ def run_property(ctx, strategy, body, examples, explicit=()):
     mistake = diagnose(ctx, [failures[0], failures[-1]]) if not fatal else None
     return Outcome(False, feedback(problem, failure, mistake), mistake.name if mistake else "",
                    failure.kind)
+
+
+def first_failure(ctx, problems, body):
+    """None when body passes on every problem (worker calls batched), else what went wrong
+    first: the Failure or other exception, or False when batching could not be used.
+
+    First the bodies run in collecting mode, which only notes the requests they need (notes
+    for the student are put back afterwards), and the answers arrive in a few round trips;
+    then the bodies run for real on the cached answers, in order, up to the first failure.
+    """
+    if ctx.batching:
+        notes = list(ctx.notes)
+        ctx.collecting = True
+        try:
+            for _ in range(COLLECT_ROUNDS):
+                for problem in problems:
+                    try:
+                        body(problem)
+                    except Exception:  # noqa: BLE001 - Pending, or a failure seen again below
+                        pass
+                if not ctx.pending or not ctx.fetch_pending():
+                    break
+        finally:
+            ctx.collecting = False
+            ctx.pending = {}
+            ctx.notes[:] = notes
+    if not ctx.batching:
+        return False
+    for problem in problems:
+        try:
+            body(problem)
+        except Exception as exc:  # noqa: BLE001 - Hypothesis reruns it and reports it properly
+            return exc
+    return None
 
 
 def feedback(problem, failure, mistake=None):

@@ -2,7 +2,8 @@
 
 numgrad_i = (J(x + h e_i) - J(x - h e_i)) / 2h with h = 1e-4, and an entry fails when
 |numgrad_i - grad_i| / max(1, |numgrad_i|, |grad_i|) > 1e-5: the course's own gradcheck_naive.
-All perturbed calls for one input travel to the worker in a single batch.
+The worker perturbs the inputs itself, so all perturbed calls for one input travel as one
+small request.
 """
 
 import numpy as np
@@ -22,37 +23,34 @@ def scalar(value, label="the loss"):
     return float(arr.reshape(-1)[0])
 
 
-def check(ctx, make_request, params, analytic, labels, loss_index=0):
+def check(ctx, key, request, arg_indices, analytic, labels, loss_index=0):
     """Compare analytic gradients with central differences of the student's loss.
 
-    make_request(arrays) -> request for the student's function at those parameter values;
-    params: the parameter arrays; analytic: the student's gradient for each; labels: names.
+    key: names this input in the answer cache; request: the student's call, whose arguments
+    at `arg_indices` are the parameter arrays; analytic: the student's gradient for each;
+    labels: their names. The worker moves each entry by +-h itself, so one small request
+    carries every perturbed call.
     """
-    calls, where = [], []
-    for p, base in enumerate(params):
-        for index in np.ndindex(base.shape):
-            for sign in (1, -1):
-                moved = [a.copy() for a in params]
-                moved[p][index] += sign * H
-                calls.append(make_request(moved))
-            where.append((p, index))
-    answer = ctx.call({"op": "batch", "calls": calls},
-                      timeout=ctx.rubric.limits.call_seconds * 2 + 0.01 * len(calls))
+    shapes = [np.shape(request["args"][i]) for i in arg_indices]
+    where = [(n, index) for n, shape in enumerate(shapes) for index in np.ndindex(shape)]
+    answer = ctx.cached_call(("finite differences", key), {
+        "op": "finite_differences", "call": request, "params": list(arg_indices), "h": H,
+        "loss_index": loss_index, "weight": 2 * len(where)},
+        timeout=ctx.rubric.limits.call_seconds * 2 + 0.02 * len(where))
     losses = []
     for result in answer["results"]:
         if not result.get("ok"):
             raise error_failure(ctx.function, result.get("error") or {})
-        value = result["value"]
-        losses.append(scalar(value[loss_index] if isinstance(value, (tuple, list)) else value))
-    for n, (p, index) in enumerate(where):
-        numeric = (losses[2 * n] - losses[2 * n + 1]) / (2 * H)
-        grad = analytic_entry(analytic[p], params[p].shape, index, labels[p])
+        losses.append(scalar(result["value"]))
+    for k, (n, index) in enumerate(where):
+        numeric = (losses[2 * k] - losses[2 * k + 1]) / (2 * H)
+        grad = analytic_entry(analytic[n], shapes[n], index, labels[n])
         reldiff = abs(numeric - grad) / max(1.0, abs(numeric), abs(grad))
         if not reldiff <= TOLERANCE:
             raise Failure(
-                f"Gradient check failed for {labels[p]} at index {index}: your gradient is "
+                f"Gradient check failed for {labels[n]} at index {index}: your gradient is "
                 f"{fmt(grad)}, but your own loss changes at the rate {fmt(numeric)} "
-                f"(central differences, h = {H:g}). Your loss and your {labels[p]} disagree.",
+                f"(central differences, h = {H:g}). Your loss and your {labels[n]} disagree.",
                 kind="gradient")
 
 

@@ -77,9 +77,11 @@ _large = loss_problems(min_V=2, max_V=6, max_D=4, shift=1000.0)
 _rows_sum = loss_problems(min_V=2)
 
 
+_SPEED_PROBLEM = LossProblem(V=2000, D=50, o=7, seed=1)
+
+
 def _efficiency(ctx):
-    problem = LossProblem(V=2000, D=50, o=7, seed=1)
-    return lossfns.speed(ctx, FN, problem, "Compute all V scores with one matrix-vector product "
+    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, "Compute all V scores with one matrix-vector product "
                          "(outsideVectors @ centerWordVec) and the gradient with np.outer.")
 
 

@@ -80,9 +80,11 @@ _repeats = negsamp_problems(distinct=False)
 _any_k = negsamp_problems(distinct=True, explicit_K=True)
 
 
+_SPEED_PROBLEM = LossProblem(V=20000, D=50, o=3, seed=1, samples=tuple(range(10, 20)))
+
+
 def _efficiency(ctx):
-    problem = LossProblem(V=20000, D=50, o=3, seed=1, samples=tuple(range(10, 20)))
-    return lossfns.speed(ctx, FN, problem, "Take the K sampled rows at once "
+    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, "Take the K sampled rows at once "
                          "(outsideVectors[indices]) and avoid touching all V rows in Python.")
 
 

@@ -102,7 +102,8 @@ def loss_calls_body(ctx):
 def sums_body(ctx):
     def body(problem):
         _, whole = skipgram_student(ctx, problem)
-        singles = [skipgram_student(ctx, problem, words=(w,))[1] for w in problem.outside]
+        singles = [unpack(answer, SKIPGRAM, 3) for answer in ctx.cached_calls(
+            [((SKIPGRAM, problem, (w,)), problem.request(words=(w,))) for w in problem.outside])]
         for aspect in range(3):
             total = sum(np.asarray(s[aspect], dtype=float) for s in singles)
             try:
@@ -133,8 +134,7 @@ def only_center_body(ctx):
 def skipgram_gradient_body(ctx):
     def body(problem):
         _, (_, grad_centers, grad_outside) = skipgram_student(ctx, problem)
-        C, U = problem.arrays
-        gradients.check(ctx, lambda arrays: problem.request(*arrays), [C, U],
+        gradients.check(ctx, (SKIPGRAM, problem), problem.request(), (4, 5),
                         [grad_centers, grad_outside], SKIPGRAM_LABELS[1:])
     return body
 

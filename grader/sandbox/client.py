@@ -5,6 +5,7 @@ exit, garbled answer); after a failure the worker is gone and the next call star
 one, loading the submission again, so one bad function never costs the others.
 """
 
+import json
 import os
 import select
 import signal
@@ -15,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.sandbox import launch
+from grader.sandbox import launch, lockdown
 from grader.worker import codec
 
 WORKER_MAIN = Path(__file__).resolve().parent.parent / "worker" / "main.py"
@@ -50,6 +51,7 @@ class WorkerClient:
     process: subprocess.Popen = None
     load_answer: dict = None
     starts: int = 0
+    protections: dict = None   # what lockdown.py reported (see lockdown.describe)
     _output: object = field(default=None, repr=False)
     _captured: list = field(default_factory=list, repr=False)
 
@@ -59,14 +61,26 @@ class WorkerClient:
         self._output = tempfile.TemporaryFile()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
+        report_r, report_w = os.pipe()
         argv = [sys.executable, "-E", "-s", "-B", str(WORKER_MAIN),
-                "--requests", str(req_r), "--responses", str(resp_w)]
-        self.process = launch.spawn(argv, self.limits, pass_fds=(req_r, resp_w),
-                                    stdout=self._output, stderr=self._output)
-        os.close(req_r)
-        os.close(resp_w)
+                "--requests", str(req_r), "--responses", str(resp_w),
+                "--output-cap", str(self.output_cap + 1)]
+        try:
+            self.process = launch.spawn(argv, self.limits, pass_fds=(req_r, resp_w),
+                                        stdout=self._output, stderr=self._output,
+                                        readable=self.load_request.sys_path,
+                                        file_bytes=self.output_cap + (1 << 20),
+                                        report_fd=report_w)
+        except BaseException:
+            for fd in (req_w, resp_r, report_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (req_r, resp_w, report_w):
+                os.close(fd)
         self._to_worker, self._from_worker = req_w, resp_r
         self.starts += 1
+        self.protections = _read_report(report_r, self.limits.load_seconds) or self.protections
         self.load_answer = self._exchange(self.load_request.message(), self.limits.load_seconds)
         return self.load_answer
 
@@ -74,7 +88,11 @@ class WorkerClient:
         """Send one request; return the answer or raise WorkerFailure."""
         if self.process is None:
             self.start()
-        return self._exchange(request, timeout or self.limits.call_seconds)
+        answer = self._exchange(request, timeout or self.limits.call_seconds)
+        if _out_of_memory(answer):
+            raise WorkerFailure("memory_limit", "memory limit exceeded: your code asked for "
+                                f"more than the {self.limits.memory_mb} MB it may use")
+        return answer
 
     def _exchange(self, request, timeout):
         try:
@@ -146,8 +164,39 @@ class WorkerClient:
             text += f"\n... (output cut at {self.output_cap // 1024} KiB)"
         return text
 
+    def protections_note(self):
+        """One line for the report: which protections the worker ran under."""
+        return lockdown.describe(self.protections)
+
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _out_of_memory(answer):
+    """True when the call (or any call of a batch) raised MemoryError in the worker."""
+    answers = [answer] + list(answer.get("results") or [])
+    return any(isinstance(a, dict) and (a.get("error") or {}).get("type") == "MemoryError"
+               for a in answers)
+
+
+def _read_report(fd, timeout):
+    """The JSON line lockdown.py writes before it starts the worker ({} if none came)."""
+    data, deadline = b"", time.monotonic() + timeout
+    try:
+        while not data.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                break
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    try:
+        return json.loads(data) if data.strip() else {}
+    except ValueError:
+        return {}

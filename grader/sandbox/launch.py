@@ -4,10 +4,24 @@ This is the one place that decides what a worker may do; the lockdown (namespace
 an unprivileged user) plugs in here without changing the client or the checks.
 """
 
+import json
 import os
 import signal
 import subprocess
+import sys
+import sysconfig
 from dataclasses import dataclass
+from pathlib import Path
+
+LOCKDOWN = Path(__file__).resolve().parent / "lockdown.py"
+KIT_ROOT = Path(__file__).resolve().parent.parent.parent
+WORKER_DIR = KIT_ROOT / "grader" / "worker"
+# What the worker may never see: the grader (rubric included), the reference, the history.
+HIDDEN = (KIT_ROOT / "grader", KIT_ROOT / "solutions", KIT_ROOT / ".git")
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+               "/etc/ld.so.cache", "/etc/localtime")
+# "auto": the strongest lockdown this machine allows; "process": rlimits and uid only
+MODE_VARIABLE = "GRADER_SANDBOX"
 
 # Numpy's BLAS starts a thread per core unless told otherwise; one is plenty for these sizes
 # and keeps a worker's memory small and its timing steady.
@@ -20,6 +34,9 @@ class Limits:
     call_seconds: float = 2.0
     load_seconds: float = 10.0
     memory_mb: int = 1024
+    processes: int = 64        # RLIMIT_NPROC: bounds a fork bomb
+    cpu_seconds: int = 300     # RLIMIT_CPU per worker: a backstop behind the call timeouts
+    tmp_mb: int = 64           # the worker's private /tmp
 
 
 def worker_env():
@@ -31,14 +48,60 @@ def worker_env():
     return env
 
 
-def spawn(argv, limits, pass_fds, stdout, stderr):
-    """Start the worker in its own session, so it and its children can be killed as one."""
-    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                            pass_fds=pass_fds, env=worker_env(), start_new_session=True,
-                            close_fds=True)
+def spawn(argv, limits, pass_fds, stdout, stderr, readable=(), file_bytes=1 << 20,
+          report_fd=None):
+    """Start the worker behind lockdown.py (its trusted parent), in its own session.
+
+    `readable`: folders the worker must see besides python and grader/worker (the
+    submission's folder, the course helpers); `file_bytes` bounds any file it writes (its
+    captured output included); lockdown.py writes one JSON line on `report_fd` saying which
+    protections it got.
+    """
+    config = {"mode": os.environ.get(MODE_VARIABLE, "auto"), "memory_mb": limits.memory_mb,
+              "cpu_seconds": limits.cpu_seconds, "processes": limits.processes,
+              "tmp_mb": limits.tmp_mb, "file_bytes": int(file_bytes), "uid": worker_uid(),
+              "env": worker_env(), "report_fd": report_fd, "hidden": [str(p) for p in HIDDEN],
+              **view(argv[0], readable)}
+    fds = tuple(pass_fds) + ((report_fd,) if report_fd is not None else ())
+    wrapper = [sys.executable, "-I", "-S", "-B", str(LOCKDOWN), json.dumps(config), "--"]
+    return subprocess.Popen(wrapper + list(argv), stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=stderr, pass_fds=fds, env=worker_env(),
+                            start_new_session=True, close_fds=True)
+
+
+def view(executable, readable):
+    """{"readable": real paths to bind, "links": [(path, real path)]} for the worker's view."""
+    paths = [executable, sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+             str(WORKER_DIR), *map(str, readable)]
+    real, links = [], []
+    for path in dict.fromkeys(paths):
+        resolved = os.path.realpath(path)
+        real.append(resolved)
+        if resolved != path:
+            links.append((path, resolved))
+    return {"readable": list(SYSTEM_DIRS) + list(dict.fromkeys(real)), "links": links}
+
+
+def worker_uid():
+    """A uid of the worker's own when root: nothing else on the machine runs as it, so its
+    process limit counts only its own processes. Used only inside namespaces, where it can
+    see nothing of other processes or files (lockdown.py uses nobody outside them)."""
+    return 1_000_000 + os.getpid() % 1_000_000
 
 
 def kill(process):
+    """End the worker and everything it started; return once they are all gone.
+
+    SIGTERM asks lockdown.py to kill its namespace (or the worker and its orphans) and wait
+    for them; SIGKILL to the whole session is the fallback if it does not finish in time.
+    """
+    if process.poll() is None:
+        try:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=5)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -59,6 +122,9 @@ def describe_exit(code, limits):
         if sig == signal.SIGSEGV:
             return "crashed", "your code crashed the Python process (segmentation fault)"
         if sig == signal.SIGKILL:
-            return "crashed", f"the process was killed (SIGKILL), for example for using more than {limits.memory_mb} MB of memory"
+            return "crashed", ("the process was killed (SIGKILL): memory limit exceeded "
+                               f"({limits.memory_mb} MB), or your code killed it")
+        if sig == signal.SIGXCPU:
+            return "crashed", f"CPU time limit: the worker used {limits.cpu_seconds} s of CPU"
         return "crashed", f"the process was stopped by signal {name}"
     return "exited", f"your code ended the Python process (exit code {code}, e.g. os._exit)"

@@ -1,9 +1,12 @@
-"""Message framing between the grader and its worker: JSON headers plus raw .npy blobs.
+"""Message framing between the grader and its worker: JSON headers plus raw array blobs.
 
-A message is   [4-byte header length][header JSON][per blob: 8-byte length][.npy bytes] ...
-Arrays inside the header are replaced by {"$nd": i}, the index of their blob. Nothing is
-pickled: np.load(allow_pickle=False) refuses object arrays, so a hostile worker cannot make
-the grader run code by what it sends back.
+A message is   [4-byte header length][header JSON][per blob: 8-byte length][blob bytes] ...
+Arrays inside the header are replaced by {"$nd": i, "dtype": "<f8", "shape": [...]}, the
+index of their blob holding the raw C-order bytes (numbers and booleans only: reading them back
+is one copy, where .npy's header parsing costs more than a small array itself). Other dtypes
+(strings, dates, records) travel as {"$npy": i}, a .npy file. Nothing is pickled: the raw
+form accepts only numeric dtype names, and np.load(allow_pickle=False) refuses object arrays,
+so a hostile worker cannot make the grader run code by what it sends back.
 """
 
 import io
@@ -53,10 +56,24 @@ def frame(payload):
 
 def write_message(fd, obj):
     data = frame(encode(obj))
+    if len(data) > PIPE_BYTES // 4:
+        _widen_pipe(fd)
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+PIPE_BYTES = 1 << 20  # Linux lets anyone widen a pipe to 1 MiB (fs.pipe-max-size)
+
+
+def _widen_pipe(fd):
+    """Let a big message cross in a few hops, not one per 64 KiB (each a context switch)."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):
+        pass  # not Linux, not a pipe, or over the limit: the default size still works
 
 
 def read_exactly(fd, n):
@@ -83,13 +100,36 @@ def _array_bytes(arr):
     return buf.getvalue()
 
 
+RAW_KINDS = "biufc"   # bool, signed, unsigned, float, complex
+
+
+def _raw_array(spec, blob):
+    """The writable array a raw blob describes; ValueError if the description does not fit."""
+    dtype_name, shape = spec.get("dtype"), spec.get("shape")
+    if not isinstance(dtype_name, str) or not isinstance(shape, list) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+        raise ValueError("bad array description")
+    dtype = np.dtype(dtype_name)
+    if dtype.kind not in RAW_KINDS or dtype.fields or dtype.hasobject:
+        raise ValueError(f"array dtype {dtype_name!r} not allowed")
+    count = 1
+    for n in shape:
+        count *= n
+    if count * dtype.itemsize != len(blob):
+        raise ValueError("array size does not match its data")
+    return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
+
+
 def _pack(obj, blobs):
     if isinstance(obj, np.ndarray) or isinstance(obj, np.generic):
         arr = np.asarray(obj)
         if arr.dtype.hasobject:
             return {"$repr": describe(obj)}
+        if arr.dtype.kind in RAW_KINDS and not arr.dtype.fields:
+            blobs.append(np.ascontiguousarray(arr).tobytes())
+            return {"$nd": len(blobs) - 1, "dtype": arr.dtype.str, "shape": list(arr.shape)}
         blobs.append(_array_bytes(arr))
-        return {"$nd": len(blobs) - 1}
+        return {"$npy": len(blobs) - 1}
     if isinstance(obj, dict):
         return {str(k): _pack(v, blobs) for k, v in obj.items()}
     if isinstance(obj, tuple):
@@ -106,7 +146,9 @@ def _pack(obj, blobs):
 def _unpack(obj, blobs):
     if isinstance(obj, dict):
         if "$nd" in obj:
-            return np.load(io.BytesIO(blobs[obj["$nd"]]), allow_pickle=False)
+            return _raw_array(obj, blobs[obj["$nd"]])
+        if "$npy" in obj:
+            return np.load(io.BytesIO(blobs[obj["$npy"]]), allow_pickle=False)
         if "$tuple" in obj:
             return tuple(_unpack(v, blobs) for v in obj["$tuple"])
         if "$repr" in obj:

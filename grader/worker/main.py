@@ -7,6 +7,9 @@ process only runs the student's code and reports what happened.
 """
 
 import argparse
+import builtins
+import copy
+import linecache
 import os
 import sys
 import time
@@ -14,6 +17,7 @@ import traceback
 import types
 import warnings
 
+import capture
 import codec
 import harness
 
@@ -37,8 +41,12 @@ class Worker:
         self.module = module
         cell_errors = []
         for cell in request["cells"]:
+            filename = cell.get("filename", self.filename)
+            # A notebook cell is no file on disk: without this its tracebacks show no code.
+            linecache.cache[filename] = (len(cell["source"]), None,
+                                         cell["source"].splitlines(True), filename)
             try:
-                code = compile(cell["source"], cell.get("filename", self.filename), "exec")
+                code = compile(cell["source"], filename, "exec")
                 exec(code, module.__dict__)
             except BaseException as exc:  # noqa: BLE001 - student code may raise anything
                 error = self.describe_error(exc)
@@ -56,12 +64,16 @@ class Worker:
             return {"ok": False, "error": {"type": "MissingFunction", "message": request["fn"]}}
         dataset = harness.GradingDataset(**request["dataset"]) if request.get("dataset") else None
         loss = None
-        if request.get("loss"):
+        if request.get("loss") and request.get("timing"):
+            loss = harness.TOY_LOSSES[request["loss"]["name"]]  # timed like the reference's
+        elif request.get("loss"):
             spec = request["loss"]
             loss = harness.RecordingLoss(spec["name"], spec["center"], spec["outside"], dataset)
         args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
         kwargs = {k: self.resolve(v, dataset, loss) for k, v in request.get("kwargs", {}).items()}
-        before = [a.copy() if hasattr(a, "copy") and hasattr(a, "shape") else None for a in args]
+        watch = not request.get("timing")  # timing runs skip the copies made to spot mutation
+        before = [a.copy() if watch and hasattr(a, "copy") and hasattr(a, "shape") else None
+                  for a in args]
 
         patches = {}
         if request.get("good_sigmoid"):
@@ -99,7 +111,7 @@ class Worker:
             "elapsed": elapsed,
             "sampler_calls": sampler.calls[:20] if sampler else None,
             "dataset_draws": dataset.draws if dataset else None,
-            "loss_calls": loss.calls[:200] if loss else None,
+            "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
         }
 
     def resolve(self, arg, dataset, loss):
@@ -122,7 +134,48 @@ class Worker:
                 "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None)}
 
     def batch(self, request):
-        return {"ok": True, "results": [self.call(c) for c in request["calls"]]}
+        """Several requests in one round trip (calls, or finite differences)."""
+        handlers = {"call": self.call, "finite_differences": self.finite_differences}
+        return {"ok": True, "results": [handlers[c.get("op", "call")](c) for c in request["calls"]]}
+
+    def finite_differences(self, request):
+        """The call with each entry of the listed array arguments moved by +h, then by -h.
+
+        Entries go in np.ndindex order, argument by argument; only output `loss_index` of each
+        call comes back (the grader compares the losses with the student's gradients).
+        """
+        import numpy as np
+        base, h, pick = request["call"], request["h"], request.get("loss_index", 0)
+        results = []
+        for p in request["params"]:
+            for index in np.ndindex(np.shape(base["args"][p])):
+                for sign in (1, -1):
+                    args = copy.deepcopy(base["args"])  # each call gets fresh inputs, as if sent
+                    args[p][index] += sign * h
+                    answer = self.call(dict(base, args=args))
+                    if answer.get("ok"):
+                        value = answer["value"]
+                        if isinstance(value, (tuple, list)) and len(value) > pick:
+                            value = value[pick]
+                        answer = {"ok": True, "value": value}
+                    results.append(answer)
+        return {"ok": True, "results": results}
+
+    # -- timing --------------------------------------------------------------------------
+    def keep(self, request):
+        """Hold on to a call request, so repeated timing runs need not send its arrays again."""
+        self.kept = request["request"]
+        return {"ok": True}
+
+    def call_kept(self, request):
+        """Run the kept call on fresh copies of its inputs; only whether it worked comes back."""
+        if getattr(self, "kept", None) is None:
+            return {"ok": False, "error": {"type": "GraderError", "message": "nothing kept",
+                                           "where": []}}
+        answer = self.call(dict(copy.deepcopy(self.kept), repeat=request.get("repeat", 1),
+                                timing=True))
+        answer.pop("value", None)
+        return answer
 
 
 def _unchanged(np, after, before):
@@ -136,16 +189,27 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--responses", type=int, required=True)
+    parser.add_argument("--output-cap", type=int, default=None)
     opts = parser.parse_args()
+    if opts.output_cap is not None:
+        capture.cap_output(opts.output_cap)
     worker = Worker()
     handlers = {"load": worker.load, "call": worker.call, "batch": worker.batch,
+                "keep": worker.keep, "call_kept": worker.call_kept,
+                "finite_differences": worker.finite_differences,
                 "ping": lambda r: {"ok": True}}
+    namespace = vars(builtins)
+    pristine = dict(namespace)
     while True:
         try:
             request = codec.read_message(opts.requests)
         except EOFError:
             return
         response = handlers[request["op"]](request)
+        # Student code may have replaced builtins (isinstance, abs...); the answer is encoded
+        # with the real ones, and every request starts with them.
+        namespace.clear()
+        namespace.update(pristine)
         sys.stdout.flush()
         sys.stderr.flush()
         try:

@@ -1,0 +1,213 @@
+"""`make bench`: how long grading takes and how much memory it needs, against this machine's floor.
+
+    .venv/bin/python bench/run.py [--runs N] [--quick] [--baseline DIR]
+
+Every figure is the median of N runs (min and max beside it) of a fresh process, as a student
+or an instructor would start it, and also a ratio to the floor (`python -c "import numpy"`,
+measured in the same run), so runs on different machines and under different load compare.
+Runs of the different rows are interleaved, so a burst of load on the shared machine hits all
+rows alike. Writes the table as JSON to bench/results/latest.json and prints it (Markdown).
+
+--baseline DIR adds rows grading the reference and loops.py with another checkout's grader
+(e.g. `git archive OLD | tar -x -C DIR`), measured in the same interleaved run.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+BATCH_SIZE = 100
+
+# Grades one file in-process and prints peak RSS (KiB): the grader's own, and the largest
+# worker's (workers are its waited-for children).
+RSS_PROBE = """
+import json, resource, sys
+from grader import grading
+grading.grade(sys.argv[1])
+print(json.dumps({"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+HANG = '''
+
+def sigmoid(x):
+    """Never returns: the grader must give up on it within its time limits."""
+    while True:
+        pass
+'''
+
+
+class Row:
+    def __init__(self, name, argv, cwd=ROOT, per=1, note=""):
+        self.name, self.argv, self.cwd, self.per, self.note = name, argv, cwd, per, note
+        self.times = []
+
+    def run_once(self):
+        started = time.perf_counter()
+        done = subprocess.run(self.argv, cwd=self.cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"bench: {self.name} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        self.times.append(seconds / self.per)
+
+
+def batch_available():
+    done = subprocess.run([PYTHON, "-m", "grader", "batch", "--help"], cwd=ROOT,
+                          capture_output=True, text=True)
+    return done.returncode == 0 and "--jobs" in done.stdout, "--regrade" in done.stdout
+
+
+def make_class(folder):
+    """BATCH_SIZE submissions: the corpus's correct and buggy files, round robin."""
+    corpus = ROOT / "tests" / "corpus"
+    sources = sorted(p for sub in ("correct", "buggy") for p in (corpus / sub).glob("*.py"))
+    folder.mkdir()
+    for i in range(BATCH_SIZE):
+        shutil.copy(sources[i % len(sources)], folder / f"student_{i:03d}.py")
+    return folder
+
+
+def notebook_file(work):
+    """The exercise notebook if the kit has one, else None (with the reason)."""
+    nb = ROOT / "exercises" / "word2vec.ipynb"
+    if not nb.exists():
+        return None, "skipped: no exercises/word2vec.ipynb in this checkout"
+    if not (ROOT / "grader" / "notebook.py").exists():
+        return None, "skipped: this grader has no notebook support (grader/notebook.py)"
+    return nb, "the untouched exercise notebook"
+
+
+def build_rows(work, baseline, quick):
+    py = [PYTHON]
+    rows = [Row("floor: python start-up", py + ["-c", "pass"]),
+            Row("floor: import numpy", py + ["-c", "import numpy"])]
+    grade = py + ["-m", "grader", "grade"]
+    rows += [Row("grade reference (solutions/word2vec.py)", grade + ["solutions/word2vec.py"]),
+             Row("grade loop-based correct (tests/corpus/correct/loops.py)",
+                 grade + ["tests/corpus/correct/loops.py"]),
+             Row("grade untouched stubs (exercises/word2vec.py)", grade + ["exercises/word2vec.py"])]
+    skipped = []
+    nb, why = notebook_file(work)
+    if nb is not None:
+        rows.append(Row("grade notebook (exercises/word2vec.ipynb)", grade + [str(nb)], note=why))
+    else:
+        skipped.append(("grade notebook", why))
+    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py"] if baseline else []):
+        rows.append(Row(f"baseline grader ({Path(baseline).name}): grade {name}",
+                        grade + [str(ROOT / name)], cwd=baseline))
+    if not quick:
+        hang = work / "hang" / "word2vec.py"
+        hang.parent.mkdir()
+        hang.write_text((ROOT / "solutions" / "word2vec.py").read_text() + HANG)
+        rows.append(Row("grade infinite loop in sigmoid (bounded by time limits)", grade + [str(hang)],
+                        note="reference with a sigmoid that never returns"))
+    has_batch, has_regrade = batch_available()
+    if not has_batch:
+        skipped.append(("batch", "skipped: this grader has no `batch` command yet"))
+    elif not quick:
+        klass = make_class(work / "class")
+        for jobs in (1, 2):
+            rows.append(BatchRow(f"batch {BATCH_SIZE} submissions -j {jobs} (per submission)",
+                                 klass, jobs, work, has_regrade))
+    return rows, skipped
+
+
+class BatchRow(Row):
+    """One batch run per measurement, into a fresh report folder (nothing reused)."""
+
+    def __init__(self, name, klass, jobs, work, regrade):
+        super().__init__(name, None, per=BATCH_SIZE)
+        self.klass, self.jobs, self.work, self.regrade = klass, jobs, work, regrade
+        self.count = 0
+
+    def run_once(self):
+        self.count += 1
+        out = self.work / f"batch-j{self.jobs}-{self.count}"
+        self.argv = [PYTHON, "-m", "grader", "batch", str(self.klass), "--out", str(out),
+                     "-j", str(self.jobs)] + (["--regrade"] if self.regrade else [])
+        super().run_once()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def peak_rss(runs):
+    """Median peak RSS in MB of the grader and of its largest worker, grading the reference."""
+    grader, worker = [], []
+    for _ in range(runs):
+        done = subprocess.run([PYTHON, "-c", RSS_PROBE, "solutions/word2vec.py"], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        grader.append(figures["grader"] / 1024)
+        worker.append(figures["worker"] / 1024)
+    return {"grader_mb": _summary(grader), "worker_mb": _summary(worker)}
+
+
+def _summary(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "runs": len(values)}
+
+
+def table(result):
+    floor = result["floor_seconds"]
+    lines = [f"| what | median s | min s | max s | x floor |", "|---|---:|---:|---:|---:|"]
+    for row in result["rows"]:
+        lines.append(f"| {row['name']} | {row['median']:.3f} | {row['min']:.3f} | "
+                     f"{row['max']:.3f} | {row['median'] / floor:.1f} |")
+    for name, why in result["skipped"]:
+        lines.append(f"| {name} | - | - | - | {why} |")
+    rss = result["peak_rss"]
+    for who in ("grader", "worker"):
+        fig = rss[f"{who}_mb"]
+        lines.append(f"| peak RSS of the {who} (MB) | {fig['median']:.0f} | {fig['min']:.0f} | "
+                     f"{fig['max']:.0f} | |")
+    lines.append("")
+    lines.append(f"Floor = `python -c \"import numpy\"`, median {floor:.3f} s; {result['runs']} runs "
+                 f"each, interleaved; {result['machine']}.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per row (default 5)")
+    parser.add_argument("--quick", action="store_true", help="skip the slow rows (hang, batch)")
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout to compare with")
+    parser.add_argument("--out", default=str(RESULTS / "latest.json"), help="JSON output")
+    opts = parser.parse_args(argv)
+    baseline = str(Path(opts.baseline).resolve()) if opts.baseline else None
+    with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
+        rows, skipped = build_rows(Path(tmp), baseline, opts.quick)
+        for run in range(opts.runs):
+            for row in rows:
+                row.run_once()
+            print(f"run {run + 1}/{opts.runs} done", file=sys.stderr)
+    rss = peak_rss(opts.runs)
+    floor = statistics.median(rows[1].times)
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": opts.runs, "floor_seconds": floor,
+        "rows": [dict(name=r.name, note=r.note, times=r.times, **_summary(r.times),
+                      ratio_to_floor=statistics.median(r.times) / floor) for r in rows],
+        "skipped": skipped, "peak_rss": rss,
+    }
+    out = Path(opts.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    print(table(result))
+    print(f"\n(written to {out})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

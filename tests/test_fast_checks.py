@@ -1,0 +1,85 @@
+"""Checks run their generated inputs from a list with batched worker calls, and fall back to
+Hypothesis only when an input fails: the verdict and the feedback must be the same either way."""
+
+import numpy as np
+
+from grader import rubric as rubric_mod
+from grader.checks import generated, sigmoid
+from grader.checks.framework import Context, run_property
+from grader.sandbox.client import WorkerFailure
+
+
+class FakeWorker:
+    """Answers sigmoid calls in-process with `fn`; batches can be made to fail like a hang."""
+
+    def __init__(self, fn, batch_fails=False):
+        self.fn, self.batch_fails = fn, batch_fails
+        self.batches = self.single_calls = 0
+
+    def call(self, request, timeout=None):
+        if request["op"] == "batch":
+            self.batches += 1
+            if self.batch_fails:
+                raise WorkerFailure("time_limit", "time limit: no answer within 1 s")
+            return {"ok": True, "results": [self._answer(c) for c in request["calls"]]}
+        self.single_calls += 1
+        return self._answer(request)
+
+    def _answer(self, request):
+        return {"ok": True, "value": self.fn(np.asarray(request["args"][0], dtype=float)),
+                "mutated": []}
+
+
+def _matches_reference(worker):
+    ctx = Context(worker=worker, rubric=rubric_mod.load(), function="sigmoid",
+                  mistakes=sigmoid.MISTAKES)
+    check = next(c for c in sigmoid.CHECKS if c.id == "matches_reference")
+    return check.run(ctx)
+
+
+def test_a_passing_check_asks_the_worker_in_batches_only():
+    worker = FakeWorker(lambda x: 1 / (1 + np.exp(-x)))
+    outcome = _matches_reference(worker)
+    assert outcome.passed, outcome.feedback
+    assert worker.batches >= 1 and worker.single_calls == 0
+
+
+def test_a_failing_check_says_the_same_with_and_without_batches():
+    flipped = lambda x: 1 / (1 + np.exp(x))  # noqa: E731 - the sign mistake
+    batched = _matches_reference(FakeWorker(flipped))
+    one_by_one = _matches_reference(FakeWorker(flipped, batch_fails=True))
+    assert not batched.passed and not one_by_one.passed
+    assert batched.mistake == one_by_one.mistake == sigmoid.MISTAKES[1].name
+    assert batched.feedback == one_by_one.feedback
+
+
+def test_stored_cases_are_what_hypothesis_draws_now():
+    stored = generated.stored_cases()
+    assert stored, "grader/checks/cases.json is missing or stale: run `make cases`"
+    recipe = sigmoid._problems
+    key = f"{recipe.label} x30 seed={rubric_mod.load().seed}"
+    assert [generated.decode(p) for p in stored[key]] == generated.draw(
+        recipe, 30, rubric_mod.load().seed)
+
+
+def test_the_written_out_closeness_test_agrees_with_allclose():
+    from grader.checks.compare import _close
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        expected = rng.standard_normal(rng.integers(1, 10)) * 10.0 ** rng.integers(-9, 4)
+        actual = (expected * (1 + rng.standard_normal(expected.shape) * 10.0 ** rng.integers(-8, -3))
+                  + rng.standard_normal(expected.shape) * 10.0 ** rng.integers(-9, -5))
+        assert _close(actual, expected, 1e-5, 1e-7) == np.allclose(
+            actual, expected, rtol=1e-5, atol=1e-7, equal_nan=True)
+    assert not _close(np.array([np.nan]), np.array([1.0]), 1e-5, 1e-7)
+    assert _close(np.array([np.inf]), np.array([np.inf]), 1e-5, 1e-7)
+
+
+def test_hypothesis_feeds_a_passing_check_exactly_the_drawn_inputs():
+    rubric = rubric_mod.load()
+    ctx = Context(worker=None, rubric=rubric, function="sigmoid")
+    ctx.batching = False  # straight to Hypothesis, as after a batch that failed
+    seen = []
+    outcome = run_property(ctx, sigmoid._problems, seen.append, 30)
+    assert outcome.passed
+    assert seen == generated.drawn(sigmoid._problems, 30, rubric.seed)
