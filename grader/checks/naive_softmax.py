@@ -89,10 +89,11 @@ def _rows_sum_body(ctx):
 
 
 _SPEED_PROBLEM = LossProblem(V=2000, D=50, o=7, seed=1)
+_SMALL_PROBLEM = LossProblem(V=20, D=5, o=7, seed=1)
 
 
 def _efficiency(ctx):
-    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, "Compute all V scores with one matrix-vector product "
+    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Compute all V scores with one matrix-vector product "
                          "(outsideVectors @ centerWordVec) and the gradient with np.outer.")
 
 
