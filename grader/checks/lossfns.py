@@ -87,14 +87,16 @@ def property_check(ctx, strategy, body, examples=None):
     return run_property(ctx, strategy, body, examples or ctx.rubric.max_examples)
 
 
-def speed(ctx, fn, problem, hint):
+def speed(ctx, fn, problem, small, hint):
+    """The efficiency check at `problem` (realistic) against `small` (the same, but small)."""
     from grader import reference
     v, U = problem.arrays
     def run():
         with reference.controlled_samples(problem.samples or []) as ref:
             getattr(ref, fn)(v, problem.o, U, None)
-    return efficiency.compare_speed(ctx, f"V = {problem.V}, D = {problem.D}",
-                                    problem.request(fn), run, hint=hint)
+    return efficiency.compare_speed(
+        ctx, f"V = {problem.V}, D = {problem.D}", problem.request(fn), run, hint=hint,
+        small=(f"V = {small.V}, D = {small.D}", small.request(fn)))
 
 
 def passed():

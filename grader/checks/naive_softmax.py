@@ -78,10 +78,11 @@ _rows_sum = loss_problems(min_V=2)
 
 
 _SPEED_PROBLEM = LossProblem(V=2000, D=50, o=7, seed=1)
+_SMALL_PROBLEM = LossProblem(V=20, D=5, o=7, seed=1)
 
 
 def _efficiency(ctx):
-    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, "Compute all V scores with one matrix-vector product "
+    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Compute all V scores with one matrix-vector product "
                          "(outsideVectors @ centerWordVec) and the gradient with np.outer.")
 
 

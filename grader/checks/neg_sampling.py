@@ -81,10 +81,11 @@ _any_k = negsamp_problems(distinct=True, explicit_K=True)
 
 
 _SPEED_PROBLEM = LossProblem(V=20000, D=50, o=3, seed=1, samples=tuple(range(10, 20)))
+_SMALL_PROBLEM = LossProblem(V=30, D=5, o=3, seed=1, samples=tuple(range(10, 20)))
 
 
 def _efficiency(ctx):
-    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, "Take the K sampled rows at once "
+    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Take the K sampled rows at once "
                          "(outsideVectors[indices]) and avoid touching all V rows in Python.")
 
 

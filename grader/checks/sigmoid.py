@@ -62,7 +62,9 @@ def _efficiency(ctx):
     x = problem.x
     return efficiency.compare_speed(ctx, "an array of 50,000 numbers", problem.request(),
                                     lambda: reference.module().sigmoid(x),
-                                    hint="Apply np.exp to the whole array at once.")
+                                    hint="Apply np.exp to the whole array at once.",
+                                    small=("an array of 50 numbers", SigmoidProblem(
+                                        shape=(50,), seed=1, scale=3.0).request()))
 
 
 CHECKS = [

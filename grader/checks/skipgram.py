@@ -101,7 +101,10 @@ def _efficiency(ctx):
     toy = TOY_LOSSES[problem.loss]
     return efficiency.compare_speed(ctx, "V = 2000, D = 50, 10 outside words", problem.request(),
                                     lambda: reference.module().skipgram(*args, None, toy),
-                                    hint="Add each word's gradients to the running totals with +=.")
+                                    hint="Add each word's gradients to the running totals with +=.",
+                                    small=("V = 30, D = 5, 10 outside words", SkipgramProblem(
+                                        V=30, D=5, center=3, window=5, outside=problem.outside,
+                                        seed=1).request()))
 
 
 def _check(aspects):

@@ -28,6 +28,7 @@ class Worker:
     def __init__(self):
         self.module = None
         self.filename = "<submission>"
+        self.student_files = set()
 
     # -- loading -------------------------------------------------------------------------
     def load(self, request):
@@ -40,6 +41,7 @@ class Worker:
         sys.modules[module.__name__] = module
         self.module = module
         cell_errors = []
+        self.student_files = {cell.get("filename", self.filename) for cell in request["cells"]}
         for cell in request["cells"]:
             filename = cell.get("filename", self.filename)
             # A notebook cell is no file on disk: without this its tracebacks show no code.
@@ -87,8 +89,12 @@ class Worker:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 started = time.perf_counter()
-                for _ in range(int(request.get("repeat", 1))):
-                    value = fn(*args, **kwargs)
+                lines = None
+                if request.get("count_lines"):
+                    value, lines = self.count_lines(fn, args, kwargs)
+                else:
+                    for _ in range(int(request.get("repeat", 1))):
+                        value = fn(*args, **kwargs)
                 elapsed = time.perf_counter() - started
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.describe_error(exc)}
@@ -109,10 +115,36 @@ class Worker:
             "mutated": mutated,
             "warnings": warned,
             "elapsed": elapsed,
+            "lines": lines,
             "sampler_calls": sampler.calls[:20] if sampler else None,
             "dataset_draws": dataset.draws if dataset else None,
             "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
         }
+
+    def count_lines(self, fn, args, kwargs):
+        """Call fn once, counting the lines of the submission's own code that run.
+
+        A Python loop over the vocabulary runs its body once per word, so this count grows
+        with V; vectorised code runs the same lines whatever the size. Only frames of the
+        submission's files are traced: numpy's own Python code does not count.
+        """
+        files, count = self.student_files, 0
+
+        def local(frame, event, arg):
+            nonlocal count
+            if event == "line":
+                count += 1
+            return local
+
+        def tracer(frame, event, arg):
+            return local if frame.f_code.co_filename in files else None
+
+        sys.settrace(tracer)
+        try:
+            value = fn(*args, **kwargs)
+        finally:
+            sys.settrace(None)
+        return value, count
 
     def resolve(self, arg, dataset, loss):
         if isinstance(arg, dict) and arg.get("$ref") == "dataset":
