@@ -6,11 +6,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
+SUBMISSIONS ?= tests/corpus/class
+REPORT ?= report
 
-.PHONY: grade test exercises check-exercises venv clean bench cases
+.PHONY: grade report test exercises check-exercises venv clean bench cases
 
 grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(ANNOTATE),--annotate "$(ANNOTATE)")
+
+# Grade a whole class (folder or .zip) into $(REPORT)/: gradebook, feedback pages, class report.
+report: $(STAMP)
+	@$(PY) -m grader batch "$(SUBMISSIONS)" --out "$(REPORT)" $(if $(JOBS),-j $(JOBS))
 
 test: $(STAMP)
 	$(PY) -m pytest -q
