@@ -79,7 +79,7 @@ SMALL = [
     ("backus.py", "file", ("buggy", "sigmoid_exp_ratio")),
     ("johnson_20104_90004_word2vec.py", "file", ("explicit", None)),
     ("jones_20105_90005_word2vec.py", "file", ("copy", None)),
-    ("wirth.py", "file", ("text", "def sigmoid(x)\n    return 1 / (1 + np.exp(-x))\n")),
+    ("wirth.py", "file", ("broken", "syntax_error")),
     ("hamilton", "folder", ("partial", ("sigmoid",))),
     ("mallory.py", "file", ("hostile_output", "naive_no_max_shift")),
     ("README.txt", "raw", ("text", "Submissions downloaded from Canvas.\n")),
@@ -90,9 +90,9 @@ EXTRA = [
     ("lamport", "folder", ("buggy", "skipgram_every_row")),
     ("perlis.py", "file", ("buggy", "sigmoid_sign")),
     ("ritchie.py", "file", ("buggy", "neg_k_hardcoded")),
-    ("thompson.py", "file", ("text", "")),
-    ("stroustrup.py", "file", ("bytes", b"\x00\x01binary\x00")),
-    ("kernighan.py", "file", ("text", "import torch\n")),
+    ("thompson.py", "file", ("broken", "empty")),
+    ("stroustrup.py", "file", ("broken", "binary")),
+    ("kernighan.py", "file", ("broken", "missing_module")),
     ("mccarthy.py", "file", ("text", "import os\nos._exit(3)\n")),
     ("minsky.py", "file", ("stub", None)),
     ("papert", "folder", ("stub", None)),
@@ -104,8 +104,8 @@ EXTRA = [
     ("milner.py", "file", ("partial", ("sigmoid",))),
     ("floyd.py", "file", ("partial", ("naiveSoftmaxLossAndGradient",))),
     ("hamming.py", "file", ("partial", ("sigmoid", "skipgram"))),
-    ("shannon.py", "file", ("text", "x = (\n")),
-    ("church", "folder", ("text", "")),
+    ("shannon.py", "file", ("broken", "missing_function")),
+    ("church", "folder", ("broken", "error_on_import")),
     ("gödel.py", "file", ("partial", ("sigmoid",))),
     ("<img src=x onerror=alert(1)>eve's.py", "file", ("hostile_output", "sigmoid_in_place")),
     ("loop_forever.py", "file", ("infinite", None)),
@@ -117,8 +117,8 @@ EXTRA = [
 def content(kind, arg):
     if kind == "correct":
         return (HERE / "correct" / (f"{arg}/word2vec.py" if arg == "course_layout" else f"{arg}.py")).read_text()
-    if kind == "buggy":
-        return (HERE / "buggy" / f"{arg}.py").read_text()
+    if kind in ("buggy", "broken"):
+        return (HERE / kind / f"{arg}.py").read_bytes()
     if kind == "explicit":
         return build_corpus.fill(EXPLICIT)
     if kind == "copy":
@@ -154,8 +154,8 @@ def build(target, size="small"):
                             ignore=shutil.ignore_patterns("__pycache__"))
         elif layout == "zip":
             buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w") as zf:
-                zf.writestr("word2vec.py", data)
+            with zipfile.ZipFile(buffer, "w") as zf:  # fixed date: the same bytes every build
+                zf.writestr(zipfile.ZipInfo("word2vec.py", date_time=(2026, 11, 1, 0, 0, 0)), data)
             (target / name).write_bytes(buffer.getvalue())
         elif layout == "empty":
             (target / name).mkdir()
