@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
-SUBMISSIONS ?= tests/corpus/class
+EXAMPLE_CLASS := tests/corpus/class
+SUBMISSIONS ?= $(EXAMPLE_CLASS)
 REPORT ?= report
 
 .PHONY: grade report test exercises check-exercises venv clean bench cases
@@ -16,6 +17,7 @@ grade: $(STAMP)
 
 # Grade a whole class (folder or .zip) into $(REPORT)/: gradebook, feedback pages, class report.
 report: $(STAMP)
+	@$(if $(filter $(EXAMPLE_CLASS),$(SUBMISSIONS)),$(PY) tests/corpus/build_class.py >/dev/null)
 	@$(PY) -m grader batch "$(SUBMISSIONS)" --out "$(REPORT)" $(if $(JOBS),-j $(JOBS))
 
 test: $(STAMP)

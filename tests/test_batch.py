@@ -95,10 +95,12 @@ def test_second_run_grades_nothing(graded):
 def test_pages_exist_link_up_and_escape_submissions(graded):
     out = graded["out"]
     index = (out / "index.html").read_text()
-    links = re.findall(r'href="([^"]+)"', index)
+    links = set(re.findall(r'href="([^"#][^"]*)"', index))
+    for anchor in re.findall(r'href="#([^"]+)"', index):
+        assert f'id="{anchor}"' in index
     students = db_rows(out, "SELECT student FROM submissions")
-    assert len(set(links)) == len(students)
-    for link in set(links):
+    assert len(links) == len(students)
+    for link in links:
         page = out / link.replace("&amp;", "&")
         assert page.is_file(), link
         assert (page.parent / "results.json").is_file() or "could not be graded" in page.read_text()

@@ -11,6 +11,7 @@ SHORT = {"sigmoid": "sigmoid", "naiveSoftmaxLossAndGradient": "naive softmax",
          "negSamplingLossAndGradient": "neg. sampling", "skipgram": "skip-gram"}
 BINS = 10
 TOP = 10
+SHOWN_PAIRS = 30   # with their code side by side; the rest are listed
 
 
 def render(rows, results, pairs, code, unrecognised, links):
@@ -125,16 +126,23 @@ def _pairs(pairs, code, links):
     out = ['<p class="muted small">Function bodies that match after comments, docstrings, layout '
            "and names are set aside (starter code and the class's most common solutions do not "
            "count). A place to look, not a verdict.</p>"]
-    for pair in pairs:
-        shared = ", ".join(f"{esc(fn)} ({ratio:.0%})" for fn, ratio in pair.functions)
-        out.append(f"<h3>{_link(pair.a, links)} and {_link(pair.b, links)}: {shared}</h3>")
+    for pair in pairs[:SHOWN_PAIRS]:
+        out.append(f"<h3>{_link(pair.a, links)} and {_link(pair.b, links)}: {_shared(pair)}</h3>")
         for fn, _ in pair.functions:
             out.append('<div class="pair">'
                        + "".join(f'<div><div class="small muted">{esc(s)}</div>'
                                  f'<pre>{esc(code.get(s, {}).get(fn, ""))}</pre></div>'
                                  for s in (pair.a, pair.b))
                        + "</div>")
+    if len(pairs) > SHOWN_PAIRS:
+        out.append(f"<h3>{len(pairs) - SHOWN_PAIRS} more pairs</h3>" + table(
+            ["pair", "shared"], [[f"{_link(p.a, links)} and {_link(p.b, links)}", _shared(p)]
+                                 for p in pairs[SHOWN_PAIRS:]]))
     return "\n".join(out)
+
+
+def _shared(pair):
+    return ", ".join(f"{esc(fn)} ({ratio:.0%})" for fn, ratio in pair.functions)
 
 
 def _students(rows, links, pairs):

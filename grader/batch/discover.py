@@ -76,12 +76,7 @@ def _add(found, item, origin, unpack_dir):
     elif item.is_symlink():
         found.unrecognised.append((origin, "a symbolic link, not followed"))
     elif item.is_dir():
-        source, reason = _source_in(item)
-        if source is None:
-            found.unrecognised.append((origin, reason))
-        else:
-            found.entries.append(Entry(student_name(item.name), source,
-                                       f"{origin}/{source.relative_to(item)}", item))
+        _add_folder(found, item.name, item, origin + "/", item)
     elif item.suffix.lower() in SOURCES:
         found.entries.append(Entry(student_name(item.name), item, origin, item))
     elif item.suffix.lower() == ".zip":
@@ -89,16 +84,20 @@ def _add(found, item, origin, unpack_dir):
         problem = unzip(item, target)
         if problem:
             found.unrecognised.append((origin, problem))
-            return
-        folder = _class_folder(target)
-        source, reason = _source_in(folder)
-        if source is None:
-            found.unrecognised.append((origin, reason))
         else:
-            found.entries.append(Entry(student_name(item.name), source,
-                                       f"{origin}:{source.relative_to(target)}", folder))
+            _add_folder(found, item.name, _class_folder(target), origin + ":", target)
     else:
         found.unrecognised.append((origin, "not a .py, .ipynb, .zip or folder"))
+
+
+def _add_folder(found, name, folder, prefix, shown_from):
+    """A student's folder: its file to grade, or why there is none."""
+    source, reason = _source_in(folder)
+    if source is None:
+        found.unrecognised.append((prefix.rstrip("/:"), reason))
+    else:
+        found.entries.append(Entry(student_name(name), source,
+                                   prefix + source.relative_to(shown_from).as_posix(), folder))
 
 
 def _source_in(folder):

@@ -1,7 +1,7 @@
 """Generate an example class: student submissions in every layout `grader batch` accepts, built
 from the corpus (correct and buggy files) plus broken, unfinished, copied and hostile-lite ones.
 
-    .venv/bin/python tests/corpus/build_class.py          # writes tests/corpus/class/ (small)
+    .venv/bin/python tests/corpus/build_class.py   # writes tests/corpus/class/ (small; `make report` does)
 
 `build(target, size="small")` is also used by tests/test_batch.py (size="test": about 40).
 The small class avoids anything slow under the default rubric (no infinite loop), so
