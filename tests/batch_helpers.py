@@ -1,6 +1,7 @@
 """Shared by the batch tests: a fast rubric, the example class builder, running the CLI."""
 
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,8 @@ def batch(*args, log=None):
     """Run `python -m grader batch ...` to the end; or, given a `log` file to write to, start it
     in its own process group and return the Popen."""
     argv = [sys.executable, "-m", "grader", "batch", *map(str, args)]
-    if log is not None:
+    if log is not None:  # as from a terminal: Ctrl-C (SIGINT) is not ignored
         return subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+                                start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -23,10 +23,14 @@ NOT_RECOGNISED = {"README.txt", "empty_folder", "notes.pdf"}
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def rubric(tmp_path_factory):
+    return fast_rubric(tmp_path_factory.mktemp("rubric") / "rubric.toml")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, rubric):
     base = tmp_path_factory.mktemp("batch")
     entries = build_class.build(base / "class", size="test")
-    rubric = fast_rubric(base / "rubric.toml")
     run = batch(base / "class", "--out", base / "report", "-j", "2", "--rubric", rubric)
     assert run.returncode == 0, run.stdout + run.stderr
     return {"base": base, "class": base / "class", "out": base / "report", "rubric": rubric,
@@ -144,6 +148,28 @@ def test_killed_run_resumes_to_the_same_gradebook(graded, tmp_path):
     grades = ("SELECT student, function, check_id, score, passed, mistake FROM results "
               "WHERE NOT efficiency ORDER BY 1, 2, 3")
     assert db_rows(out, grades) == [r for r in db_rows(graded["out"], grades) if r[0] in resumed]
+
+
+def test_ctrl_c_stops_at_once_and_keeps_what_was_graded(rubric, tmp_path):
+    build_class.build(tmp_path / "class", size="small")
+    out = tmp_path / "report"
+    with open(tmp_path / "interrupted.log", "w+") as log:
+        proc = batch(tmp_path / "class", "--out", out, "-j", "2", "--rubric", rubric, log=log)
+        try:
+            deadline = time.monotonic() + 300
+            while _count(out) < 1 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+            assert proc.wait(timeout=30) == 130
+            _wait_group_gone(proc.pid)
+        finally:
+            _kill_group(proc.pid)
+        log.seek(0)
+        assert "interrupted:" in log.read()
+    recorded = db_rows(out, "SELECT student, score FROM submissions")
+    assert recorded and all(
+        db_rows(out, f"SELECT SUM(score) FROM results WHERE student = '{s}'")[0][0] == score
+        for s, score in recorded)
 
 
 def _count(out):

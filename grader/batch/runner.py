@@ -10,29 +10,51 @@ import signal
 import threading
 import time
 import traceback
+from pathlib import Path
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 _rubric = None
 
 
 def _init(rubric_path):
-    """Pool process start-up: load the rubric once, and exit if the batch process dies."""
+    """Pool process start-up: load the rubric once; stop cleanly when told to or orphaned."""
     global _rubric
     from grader import rubric as rubric_mod
     _rubric = rubric_mod.load(rubric_path)
-    parent = os.getppid()
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    # Ctrl-C reaches the whole terminal's process group: the batch process alone decides
+    # what happens (it terminates this one), so a check is never cut off half-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: _stop())
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
 
 def _watch_parent(parent):
-    # After `kill -9` of the batch there is nobody to hand a result to: interrupt the grading
-    # in progress, which kills its worker on the way out (a student's endless loop would never
-    # notice the closed pipe), then leave.
+    # After `kill -9` of the batch there is nobody to hand a result to.
     while os.getppid() == parent:
         time.sleep(0.5)
-    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-    time.sleep(5)
+    _stop()
+
+
+def _stop():
+    """Kill the grading workers this process started, then leave. Each worker leads its own
+    session (see sandbox.launch), so it would outlive us; a student's endless loop would never
+    notice that its pipes were closed."""
+    for pid in _children():
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     os._exit(1)
+
+
+def _children():
+    pids = []
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            pass
+    return pids
 
 
 def _grade(path):
@@ -64,6 +86,8 @@ def run(entries, rubric_path, jobs, on_result):
                     except Exception as exc:  # noqa: BLE001 - e.g. a pool process was killed
                         report, error = None, f"the grading process failed ({type(exc).__name__}: {exc})"
                     on_result(entry, report, error)
-        except BaseException:
+        except BaseException:  # Ctrl-C: stop now; what was recorded stays recorded
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in multiprocessing.active_children():
+                process.terminate()
             raise
