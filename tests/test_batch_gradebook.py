@@ -97,3 +97,22 @@ def test_progress_bar_rate_and_eta():
     progress.done = 2
     assert progress.rate() == 2.0 and progress.eta_seconds() == 60.0
     assert progress.bar(width=4) == "[##..] 2/4 2.0/min ETA 01:00"
+
+
+def test_pages_show_submission_text_as_text(tmp_path):
+    from grader.batch import class_page, student_page
+    from grader.batch.similarity import Pair
+    hostile = "<script>alert(1)</script>"
+    with Gradebook(tmp_path) as book:
+        bad = report(0)
+        bad.student_output = hostile
+        book.record(entry(hostile), STAMP, bad)
+        book.record(entry("bob"), STAMP, None, hostile)
+        rows = book.submissions()
+        pages = [student_page.render(row) for row in rows]
+        pages.append(class_page.render(rows, book.results(), [Pair(hostile, "bob", [("sigmoid", 1.0)])],
+                                       {hostile: {"sigmoid": hostile}}, [(hostile, hostile)],
+                                       {hostile: "x.html", "bob": "y.html"}))
+    for text in pages:
+        assert "<script" not in text and "&lt;script&gt;" in text
+    assert "&lt;b&gt;fix&lt;/b&gt;" in pages[0]
