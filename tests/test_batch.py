@@ -47,6 +47,12 @@ def csv_rows(out):
         return list(csv.DictReader(handle))
 
 
+def test_usage_errors_exit_2(tmp_path):
+    run = batch(tmp_path / "missing", "--out", tmp_path / "out")
+    assert run.returncode == 2 and "no such file or folder" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_every_entry_is_graded_or_listed(graded):
     students = db_rows(graded["out"], "SELECT student FROM submissions")
     listed = {origin for origin, in db_rows(graded["out"], "SELECT origin FROM unrecognised")}
