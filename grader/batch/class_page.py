@@ -42,11 +42,16 @@ def _summary(rows, graded, unrecognised):
         return f'<p class="box">No graded submissions yet ({len(rows)} recorded).</p>'
     scores = [r["score"] / r["max_score"] * 100 if r["max_score"] else 0 for r in graded]
     errors = len(rows) - len(graded)
-    return (f'<div class="box"><b>{len(graded)}</b> submissions graded'
+    return (f'<div class="box">{_plural(len(graded), "submission", "submissions")} graded'
             + (f', <span class="bad">{errors} failed to grade</span>' if errors else "")
-            + (f', <span class="warn">{len(unrecognised)} entries not recognised</span>' if unrecognised else "")
+            + (f', <span class="warn">{_plural(len(unrecognised), "entry", "entries")} not '
+               "recognised</span>" if unrecognised else "")
             + f". Mean score <b>{mean(scores):.1f}%</b>, median <b>{median(scores):.1f}%</b>; "
             f"full marks: {sum(s >= 100 for s in scores)}.</div>")
+
+
+def _plural(n, one, many):
+    return f"<b>{n}</b> {one if n == 1 else many}"
 
 
 def _histogram(graded):

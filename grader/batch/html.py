@@ -31,7 +31,7 @@ pre{background:#f6f8fb;border:1px solid #e1e6ee;border-radius:4px;padding:.5rem;
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:.6rem}
 .pair pre{margin:0}
 .score{font-size:1.9rem;font-weight:700}
-svg text{font:11px system-ui,sans-serif;fill:#3b4452}
+svg.chart{max-width:36rem;display:block}svg text{font:11px system-ui,sans-serif;fill:#3b4452}
 @media (max-width:700px){.pair{grid-template-columns:1fr}body{padding:.6rem}th,td{padding:.25rem .3rem}}
 </style></head>
 <body>
@@ -65,7 +65,7 @@ def histogram(counts, labels, width=560, height=180):
     pad_left, pad_bottom, pad_top = 28, 34, 14
     slot = (width - pad_left) / max(n, 1)
     inner = height - pad_bottom - pad_top
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
              f'aria-label="score histogram" xmlns="http://www.w3.org/2000/svg">',
              f'<line x1="{pad_left}" y1="{height - pad_bottom}" x2="{width}" '
              f'y2="{height - pad_bottom}" stroke="#9aa5b5"/>']
