@@ -4,13 +4,13 @@ with a fast rubric; the gradebook, the exports, re-runs, a killed run, and a rea
 import csv
 import os
 import re
+import shutil
 import signal
 import sqlite3
-import shutil
 import subprocess
 import tempfile
 import time
-from pathlib import Path
+from contextlib import closing
 
 import pytest
 
@@ -38,7 +38,7 @@ def graded(tmp_path_factory, rubric):
 
 
 def db_rows(out, sql):
-    with sqlite3.connect(out / "gradebook.sqlite") as db:
+    with closing(sqlite3.connect(out / "gradebook.sqlite")) as db:
         return db.execute(sql).fetchall()
 
 
