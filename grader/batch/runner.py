@@ -10,8 +10,8 @@ import signal
 import threading
 import time
 import traceback
-from pathlib import Path
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
 
 _rubric = None
 
