@@ -81,9 +81,8 @@ def test_csv_and_database_agree(graded):
 
 def test_grades_and_flags_make_sense(graded):
     rows = {r["student"]: r for r in csv_rows(graded["out"])}
-    for student in UNRELATED_CORRECT + FLAGGED_PAIR:  # efficiency aside (timing, see below)
-        assert db_rows(graded["out"], "SELECT check_id FROM results WHERE NOT passed AND "
-                                      f"NOT efficiency AND student = '{student}'") == [], student
+    for student in UNRELATED_CORRECT + FLAGGED_PAIR:
+        assert rows[student]["total"] == "100", student
     assert rows["wirth"]["status"] == rows["stroustrup"]["status"] == "not_loaded"
     assert float(rows["allen"]["skipgram"]) < float(rows["hopper"]["skipgram"])
     assert "time_limit" in rows["loop_forever"]["flags"]
@@ -145,15 +144,13 @@ def test_killed_run_resumes_to_the_same_gradebook(graded, tmp_path):
     run = batch(tmp_path / "class", "--out", out, "-j", "2", "--rubric", graded["rubric"])
     assert run.returncode == 0, run.stderr
     assert f"{killed_at} already graded, {total - killed_at} to grade" in run.stderr
-    # Efficiency checks time the student against the reference on this (shared, noisy) machine,
-    # so they alone may differ between two runs; every other result must be identical.
-    columns = ("student", "status", "flags", "origin")
-    resumed = {r["student"]: [r[c] for c in columns] for r in csv_rows(out)}
-    whole = {r["student"]: [r[c] for c in columns] for r in csv_rows(graded["out"]) if r["student"] in resumed}
-    assert len(resumed) == total and resumed == whole
-    grades = ("SELECT student, function, check_id, score, passed, mistake FROM results "
-              "WHERE NOT efficiency ORDER BY 1, 2, 3")
-    assert db_rows(out, grades) == [r for r in db_rows(graded["out"], grades) if r[0] in resumed]
+    resumed = csv_rows(out)
+    assert len(resumed) == total
+    assert resumed == [r for r in csv_rows(graded["out"]) if r["student"] in {x["student"] for x in resumed}]
+    grades = ("SELECT student, function, check_id, score, passed, mistake, feedback FROM results "
+              "ORDER BY 1, 2, 3")
+    assert db_rows(out, grades) == [r for r in db_rows(graded["out"], grades)
+                                    if r[0] in {x["student"] for x in resumed}]
 
 
 def test_ctrl_c_stops_at_once_and_keeps_what_was_graded(rubric, tmp_path):

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS results (
     passed INTEGER NOT NULL,
     mistake TEXT NOT NULL,
     feedback TEXT NOT NULL,
-    efficiency INTEGER NOT NULL,     -- timed against the reference: may vary with machine load
+    efficiency INTEGER NOT NULL,     -- 1 for an efficiency check (tagged so in results.json)
     seconds REAL NOT NULL,
     PRIMARY KEY (student, function, check_id)
 );
