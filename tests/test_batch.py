@@ -84,6 +84,7 @@ def test_grades_and_flags_make_sense(graded):
     for student in UNRELATED_CORRECT + FLAGGED_PAIR:
         assert rows[student]["total"] == "100", student
     assert rows["wirth"]["status"] == rows["stroustrup"]["status"] == "not_loaded"
+    assert rows["nygaard"]["status"] == "graded" and rows["nygaard"]["total"] == "0"  # notebook
     assert float(rows["allen"]["skipgram"]) < float(rows["hopper"]["skipgram"])
     assert "time_limit" in rows["loop_forever"]["flags"]
     assert f"similar:{FLAGGED_PAIR[1]}" in rows[FLAGGED_PAIR[0]]["flags"].split(";")

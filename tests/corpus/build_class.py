@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 import build_corpus  # noqa: E402  (a sibling script, not a package)
 
@@ -66,7 +67,8 @@ def partial(done):
 HOSTILE_OUTPUT = ("\nprint('<script>alert(\"owned\")</script></pre><img src=x onerror=alert(1)>')\n")
 INFINITE = {"skipgram": "while True:\n    pass"}
 
-# (student as it appears, layout, content): layouts are "file", "folder", "course", "zip"
+# (student as it appears, layout, content): layouts are "file", "folder", "course", "zip",
+# "notebook", "empty" and "raw" (not a submission)
 SMALL = [
     ("lovelace_20101_90001_word2vec.py", "file", ("correct", "vectorised")),
     ("hopper", "folder", ("correct", "loops")),
@@ -109,6 +111,7 @@ EXTRA = [
     ("<img src=x onerror=alert(1)>eve's.py", "file", ("hostile_output", "sigmoid_in_place")),
     ("loop_forever.py", "file", ("infinite", None)),
     ("empty_folder", "empty", None),
+    ("nygaard", "notebook", None),
     ("notes.pdf", "raw", ("bytes", b"%PDF-1.4\n")),
 ]
 
@@ -156,6 +159,9 @@ def build(target, size="small"):
             with zipfile.ZipFile(buffer, "w") as zf:  # fixed date: the same bytes every build
                 zf.writestr(zipfile.ZipInfo("word2vec.py", date_time=(2026, 11, 1, 0, 0, 0)), data)
             (target / name).write_bytes(buffer.getvalue())
+        elif layout == "notebook":  # the exercise notebook, handed in untouched
+            (target / name).mkdir()
+            shutil.copy(ROOT / "exercises" / "word2vec.ipynb", target / name / "word2vec.ipynb")
         elif layout == "empty":
             (target / name).mkdir()
     return len(students)
