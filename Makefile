@@ -6,11 +6,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
+EXAMPLE_CLASS := tests/corpus/class
+SUBMISSIONS ?= $(EXAMPLE_CLASS)
+REPORT ?= report
 
-.PHONY: grade test exercises check-exercises venv clean bench cases release gradescope
+.PHONY: grade report test exercises check-exercises venv clean bench cases release gradescope
 
 grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(ANNOTATE),--annotate "$(ANNOTATE)")
+
+# Grade a whole class (folder or .zip) into $(REPORT)/: gradebook, feedback pages, class report.
+report: $(STAMP)
+	@$(if $(filter $(EXAMPLE_CLASS),$(SUBMISSIONS)),$(PY) tests/corpus/build_class.py >/dev/null)
+	@$(PY) -m grader batch "$(SUBMISSIONS)" --out "$(REPORT)" $(if $(JOBS),-j $(JOBS))
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -14,9 +14,12 @@ def main(argv=None):
     grade.add_argument("--annotate", metavar="OUT.ipynb",
                        help="also write a copy of the notebook with feedback after each function's cell")
     grade.add_argument("--verbose", action="store_true", help="show details of passing checks too")
+    _add_batch(verbs)
     args = parser.parse_args(argv)
     if args.verb == "grade":
         return _grade(args)
+    if args.verb == "batch":
+        return _batch(args)
     return 2
 
 
@@ -49,3 +52,25 @@ def _grade(args):
     except BrokenPipeError:  # `| head` closed the pipe: the grading itself is done
         sys.stdout = None
     return 0
+
+
+def _add_batch(verbs):
+    batch = verbs.add_parser("batch", help="grade a whole class into a gradebook and a class report")
+    batch.add_argument("submissions", help="folder of student folders or files, or a .zip of either")
+    batch.add_argument("--out", required=True, metavar="REPORT_DIR", help="where the gradebook and pages go")
+    batch.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help="submissions graded at once (default: one per core)")
+    batch.add_argument("--regrade", action="store_true", help="grade again even when unchanged")
+    batch.add_argument("--rubric", metavar="PATH", help="rubric file (default: the kit's rubric.toml)")
+
+
+def _batch(args):
+    if not Path(args.submissions).exists():
+        print(f"error: no such file or folder: {args.submissions}", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("error: -j needs a positive number", file=sys.stderr)
+        return 2
+    from grader.batch import command
+    return command.run(args.submissions, args.out, jobs=args.jobs, regrade=args.regrade,
+                       rubric_path=args.rubric)

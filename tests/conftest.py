@@ -33,3 +33,8 @@ def corpus_reports():
 
 def function_scores(report):
     return {f.name: (f.score, f.max_score) for f in report.functions}
+
+
+def student_notes(report):
+    """The report's notes about the submission itself (not the sandbox line every report has)."""
+    return [n for n in report.notes if not n.startswith("Sandbox")]

@@ -12,13 +12,17 @@ def write(report, path):
 
 def write_data(results, path):
     """Write a results dictionary (already in Gradescope's schema)."""
+    write_atomic(path, json.dumps(results, indent=2, allow_nan=False) + "\n")
+
+
+def write_atomic(path, text):
+    """Write `text` to `path` via a temporary file and a rename, so it is all there or absent."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(results, indent=2, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(data + "\n")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -83,8 +83,8 @@ def _daemon():
         if os.fork() == 0:
             _mark_as_hostile()
             for _ in range(60):
+                print("daemon still alive", flush=True)  # first at once: grading may be quick
                 time.sleep(0.5)
-                print("daemon still alive", flush=True)
         os._exit(0)
 
 

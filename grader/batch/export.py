@@ -1,0 +1,76 @@
+"""Everything a batch leaves in REPORT_DIR besides the database, produced from the database:
+gradebook.csv, students/<id>/results.json and feedback.html, and index.html. Every file is
+written atomically (a reader sees the old one or the new one)."""
+
+import csv
+import hashlib
+import io
+import re
+
+from grader.batch import class_page, student_page
+from grader.batch.similarity import Pair
+from grader.report.results_json import write as write_results, write_atomic
+from grader.rubric import FUNCTIONS
+
+CSV_HEADER = ["student", "total", "max", *FUNCTIONS, "status", "flags", "origin"]
+
+
+def slug(student):
+    """A file-name-safe folder name for a student; a hash keeps distinct names distinct."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", student).strip("._")[:60]
+    if safe == student:
+        return safe
+    return f"{safe or 'student'}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+
+
+def status(row):
+    if row["report"] is None:
+        return "grader_error"
+    return "not_loaded" if row["report"].problems else "graded"
+
+
+def flags(row, partners):
+    out = [f"similar:{other}" for other in sorted(partners.get(row["student"], []))]
+    if row["report"] is not None and any("time limit:" in c.feedback.lower()
+                                         for c in row["report"].checks()):
+        out.append("time_limit")
+    return ";".join(out)
+
+
+def write_all(out_dir, book, code):
+    """Write every export for the gradebook `book`; `code`: {student: {function: source}}."""
+    rows = book.submissions()
+    pairs = book.similar()
+    partners = {}
+    for a, b, _ in pairs:
+        partners.setdefault(a, []).append(b)
+        partners.setdefault(b, []).append(a)
+    links = {}
+    for row in rows:
+        folder = out_dir / "students" / slug(row["student"])
+        links[row["student"]] = f"students/{folder.name}/feedback.html"
+        if row["report"] is not None:
+            write_results(row["report"], folder / "results.json")
+        write_atomic(folder / "feedback.html",
+                     student_page.render(row, similar=sorted(partners.get(row["student"], []))))
+    write_atomic(out_dir / "gradebook.csv", gradebook_csv(rows, partners))
+    write_atomic(out_dir / "index.html", class_page.render(
+        rows, book.results(), [Pair(a, b, fns) for a, b, fns in pairs], code,
+        book.unrecognised(), links))
+
+
+def gradebook_csv(rows, partners):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        per_fn = {f.name: f.score for f in row["report"].functions} if row["report"] else {}
+        writer.writerow([_cell(row["student"]), f'{row["score"]:g}', f'{row["max_score"]:g}',
+                         *(f"{per_fn[f]:g}" if f in per_fn else "" for f in FUNCTIONS),
+                         status(row), _cell(flags(row, partners)), _cell(row["origin"])])
+    return buffer.getvalue()
+
+
+def _cell(text):
+    """Spreadsheets run cells starting with = + - @ as formulas: file names are student input."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,55 @@
+"""One student's feedback page (feedback.html): score, each function's checks with what to fix,
+problems and notes, and what their code printed. The same text as the terminal report."""
+
+from grader.batch.html import esc, page, points, table
+
+
+def render(row, class_link="../../index.html", similar=()):
+    """HTML for one gradebook row (see Gradebook.submissions)."""
+    report = row["report"]
+    student = row["student"]
+    parts = [f'<p class="small"><a href="{esc(class_link)}">&larr; class report</a></p>',
+             f"<h1>word2vec feedback: {esc(student)}</h1>"]
+    if report is None:
+        parts.append('<div class="box problem"><p class="bad">This submission could not be graded.'
+                     f'</p><p>{esc(row["error"])}</p><p>Nothing was scored; the next run will try again.</p></div>')
+        parts.append(_facts(row))
+        return page(f"{student}: not graded", "\n".join(parts))
+    parts.append(f'<p><span class="score">{points(report.score)} / {points(report.max_score)}</span> '
+                 f'<span class="muted">points</span></p>')
+    parts.append(_facts(row))
+    for problem in report.problems:
+        parts.append(f'<div class="box problem"><p class="bad">Problem</p><pre>{esc(problem)}</pre></div>')
+    for fn in report.functions:
+        parts.append(_function(fn))
+    if report.notes:
+        parts.append("<h2>Notes</h2>" + "".join(f"<pre>{esc(n)}</pre>" for n in report.notes))
+    if report.student_output.strip():
+        parts.append("<h2>What your code printed while it was graded</h2>"
+                     f"<pre>{esc(report.student_output)}</pre>")
+    if similar:
+        parts.append('<h2>For the instructor</h2><p class="muted small">Function bodies near-identical '
+                     "to another submission's (a place to look, not a verdict): "
+                     + ", ".join(esc(s) for s in similar) + ".</p>")
+    return page(f"{student}: {points(report.score)} / {points(report.max_score)}", "\n".join(parts))
+
+
+def _facts(row):
+    return (f'<p class="muted small">Submission {esc(row["origin"])} &middot; graded in '
+            f'{row["seconds"]:.1f} s &middot; rubric {esc(row["rubric_version"])} &middot; '
+            f'grader {esc(row["grader_version"])}</p>')
+
+
+def _function(fn):
+    head = (f'<h2>{esc(fn.name)} <span class="muted">{points(fn.score)} / '
+            f'{points(fn.max_score)}</span></h2>')
+    if fn.status != "graded":
+        return head + f'<p class="bad">{esc(fn.summary)}</p>'
+    rows = []
+    for check in fn.checks:
+        mark = '<span class="ok">&#10003;</span>' if check.passed else '<span class="bad">&#10007;</span>'
+        detail = esc(check.title)
+        if check.feedback and not check.passed:
+            detail += f"<pre>{esc(check.feedback)}</pre>"
+        rows.append([mark, detail, f"{points(check.score)} / {points(check.max_score)}"])
+    return head + table(["", "check", "points"], rows, numeric=(2,))
