@@ -1,8 +1,12 @@
 """Checks run their generated inputs from a list with batched worker calls, and fall back to
 Hypothesis only when an input fails: the verdict and the feedback must be the same either way."""
 
+import subprocess
+import sys
+
 import numpy as np
 
+from conftest import ROOT
 from grader import rubric as rubric_mod
 from grader.checks import generated, sigmoid
 from grader.checks.framework import Context, run_property
@@ -83,3 +87,27 @@ def test_hypothesis_feeds_a_passing_check_exactly_the_drawn_inputs():
     outcome = run_property(ctx, sigmoid._problems, seen.append, 30)
     assert outcome.passed
     assert seen == generated.drawn(sigmoid._problems, 30, rubric.seed)
+
+
+def test_drawn_inputs_depend_on_the_seed_alone(tmp_path):
+    """Hypothesis draws numbers found in the process's own source files unless told not to:
+    a process with other modules loaded (batch grading, a student bundle) must still draw
+    exactly the stored inputs."""
+    (tmp_path / "many_constants.py").write_text(
+        "VALUES = [3, 7, 11, 4242, 65000, 0.25, 1e-3, 2, 5, 9]\n")
+    script = (
+        "import sys, json; sys.path.insert(0, %r); import many_constants\n"
+        "import importlib, pkgutil, grader\n"
+        "for m in pkgutil.walk_packages(grader.__path__, 'grader.'):\n"
+        "    if not m.name.endswith('__main__') and '.worker.' not in m.name:\n"
+        "        importlib.import_module(m.name)\n"
+        "from grader import grading; from grader.checks import generated\n"
+        "stored = generated.stored_cases(); generated.forget()\n"
+        "grading.grade(%r)\n"
+        "drawn = json.loads(json.dumps({k: [generated.encode(p) for p in v] for k, v in generated.drawn_so_far().items()}))\n"
+        "print(json.dumps(sorted(k for k in drawn if drawn[k] != stored.get(k))))\n"
+    ) % (str(tmp_path), str(ROOT / "solutions" / "word2vec.py"))
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout

@@ -27,9 +27,24 @@ _drawn = {}     # key -> list of problems, for the life of the process
 _stored = None  # key -> list of encoded problems, from CASES_FILE
 
 
+def _draw_from_the_seed_alone():
+    """Stop Hypothesis mixing constants from this process's own source files into its draws.
+
+    Hypothesis (6.13x+) scans every local module loaded in the process and sometimes draws
+    the numbers it finds there. Which modules are loaded differs between `grade`, `batch`
+    and the student bundle, so the same seed would give different inputs, and a submission
+    different feedback. With the pinned Hypothesis, replacing the scan with an empty set makes
+    the inputs a function of the seed alone.
+    """
+    from hypothesis.internal.conjecture import providers
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+
+
 def hypothesis_settings(examples):
     """The settings every property check runs under (and its inputs are drawn with)."""
     from hypothesis import HealthCheck, Phase, Verbosity, settings
+    _draw_from_the_seed_alone()
     return settings(max_examples=examples, database=None, deadline=None, derandomize=False,
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
                     report_multiple_bugs=False, print_blob=False,
