@@ -27,8 +27,9 @@ DIST = KIT_ROOT / "dist"
 TEMPLATES = Path(__file__).resolve().parent / "student"
 ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
 # Grader files that must never leave the instructor's side.
-HIDDEN = {"reference.py", "build", "checks/sigmoid.py", "checks/naive_softmax.py",
-          "checks/neg_sampling.py", "checks/skipgram.py"}
+HIDDEN = {"reference.py", "build", "batch", "checks/sigmoid.py", "checks/naive_softmax.py",
+          "checks/neg_sampling.py", "checks/skipgram.py", "checks/store_cases.py",
+          "checks/cases.json"}
 # The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
 # is the stable sigmoid formula, which the exercise's contract gives anyway: accepted there.
 ACCEPTED = {("sigmoid", "grader/worker/harness.py")}
