@@ -69,7 +69,7 @@ def _grade_loaded(report, worker, rubric, sub):
                                                             "was found in your file", "missing"))
         else:
             report.functions.append(grade_function(worker, rubric, fn))
-            for note in getattr(report.functions[-1], "_notes", []):
+            for note in report.functions[-1].notes:
                 if note not in report.notes:
                     report.notes.append(note)
 
@@ -117,7 +117,7 @@ def grade_function(worker, rubric, fn):
         outcomes.append((check, outcome, time.monotonic() - began))
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
-    report = FunctionReport(name=fn)
+    report = FunctionReport(name=fn, notes=ctx.notes)
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
         earned = outcome.passed and (item.core or core_ok)
@@ -133,7 +133,6 @@ def grade_function(worker, rubric, fn):
     if skip is not None and all(not c.passed for c in report.checks):
         report.status = "not_implemented" if skip.kind == "not_implemented" else "not_graded"
         report.summary = skip.feedback.split("\n")[0]
-    report._notes = ctx.notes
     return report
 
 

@@ -49,6 +49,7 @@ class FunctionReport:
     checks: list = field(default_factory=list)
     status: str = "graded"   # graded | missing | not_implemented | not_graded
     summary: str = ""        # one sentence when the function could not be graded check by check
+    notes: list = field(default_factory=list)  # e.g. a singleton shape accepted in this function
 
     @property
     def score(self):

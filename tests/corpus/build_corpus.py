@@ -4,7 +4,8 @@
 
 Each file is what a student would hand in: the generated exercise with the four
 `raise NotImplementedError(...)` lines replaced. CORRECT files must get full marks; each BUGGY
-file carries one catalogued mistake in one function (see EXPECTED in tests/test_corpus.py).
+file carries one catalogued mistake in one function (see BUGGY in tests/test_corpus.py);
+VACUOUS files must score 0; BROKEN files cannot be graded at all (tests/test_broken_files.py).
 """
 
 import shutil
@@ -245,7 +246,29 @@ def fill(bodies):
     return text
 
 
+def broken_files():
+    """Files that cannot be graded at all, each made from a correct one: {name: bytes}."""
+    good = fill({})
+    lines = good.splitlines()
+    n = next(i for i, line in enumerate(lines)
+             if line.strip().startswith("gradCenterVec = outsideVectors.T @ y_hat"))
+    lines[n] = lines[n].replace("y_hat", "y_hat)", 1)  # an unmatched bracket
+    start, end = good.index("def skipgram("), good.index("#############################################")
+    return {
+        "empty": b"",
+        "binary": bytes(range(256)) * 4,
+        "syntax_error": ("\n".join(lines) + "\n").encode(),
+        "missing_module": good.replace("import numpy as np\n", "import numpy as np\nimport torch\n", 1).encode(),
+        "missing_function": (good[:start] + good[end:]).encode(),
+        "error_on_import": good.replace("import numpy as np\n", "import numpy as np\n\n"
+                                        "vocabulary = load_my_vocabulary()\n", 1).encode(),
+    }
+
+
 def main():
+    (HERE / "broken").mkdir(exist_ok=True)
+    for name, data in broken_files().items():
+        (HERE / "broken" / f"{name}.py").write_bytes(data)
     for folder, table in (("correct", CORRECT), ("buggy", BUGGY), ("vacuous", VACUOUS)):
         (HERE / folder).mkdir(exist_ok=True)
         for name, bodies in table.items():
