@@ -38,6 +38,7 @@ MIN_SHARED = 50                 # a pair is flagged from this many shared tokens
 MIN_SHARE = 0.3                 # ...covering at least this share of one of the two files' own code
 MIN_FINGERPRINTS = 3            # shared fingerprints for a pair to be aligned at all
 MAX_CANDIDATES = 16             # places in B tried for each start in A
+_EDGE = {"S", ";", "{", "}", "(", ")", ":", ","}    # no shown passage starts or ends on these
 
 
 @dataclass
@@ -310,6 +311,11 @@ def _pieces(pa, pb, i, j, length):
         if t < i + length and names[t] == names[start]:
             continue
         own = np.flatnonzero(pa.own_token[start:t])
+        tokens = pa.doc.tokens
+        while len(own) and tokens[start + own[0]] in _EDGE:    # a docstring, a line break
+            own = own[1:]
+        while len(own) and tokens[start + own[-1]] in _EDGE:
+            own = own[:-1]
         if len(own) >= MIN_OWN:
             s, e = start + int(own[0]), start + int(own[-1]) + 1
             out.append(Passage(s, e, j + s - i, j + e - i, len(own),
