@@ -228,3 +228,27 @@ def test_flagged_pair_renders_in_chromium():
         assert [line for line in run.stderr.splitlines() if ":CONSOLE" in line] == []
         assert png.stat().st_size > 20_000
     print(f"screenshots in {ARTEFACTS}")
+
+
+def test_hostile_names_and_code_reach_the_page_as_text():
+    hostile = "<script>alert(1)</script>"
+    code = sa.file_of(DISTINCT).replace("### END YOUR CODE", f"# </pre></td>{hostile}", 1)
+    page = _page({hostile: code, "b": sa.renamed_copy(DISTINCT)})
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert '<table class="sbs">' in page
+
+
+def test_repetitive_files_stay_bounded():
+    # the same line thousands of times: every k-gram recurs everywhere in both files
+    text = sa.file_of({"sigmoid": "\n".join(["s = np.tanh(x) + 1"] * 3000)})
+    findings = similarity.compare(docs({"a": text, "b": text}))
+    assert flagged(findings) == {("a", "b")} and findings.not_compared == []
+
+
+def test_the_same_class_gets_the_same_flags_in_any_order():
+    sources = class_of(40, seed=5)
+    first = similarity.compare(docs(sources))
+    again = similarity.compare(docs(dict(reversed(list(sources.items())))))
+    assert [(p.a, p.b, p.functions, p.passages) for p in first.pairs] == \
+        [(p.a, p.b, p.functions, p.passages) for p in again.pairs]
+    assert flagged(first) == {("copy", "original")}
