@@ -7,6 +7,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,11 @@ def test_the_same_class_gets_the_same_flags_in_any_order():
     assert [(p.a, p.b, p.functions, p.passages) for p in first.pairs] == \
         [(p.a, p.b, p.functions, p.passages) for p in again.pairs]
     assert flagged(first) == {("copy", "original")}
+
+
+def test_a_huge_file_is_not_even_tokenised_past_the_limit():
+    lines = "\n".join(f"x{i} = y{i} + {i}" for i in range(100_000))     # about 2 MB, 700k tokens
+    doc = fingerprint.document([(None, "def sigmoid(x):\n" + textwrap.indent(lines, "    "))])
+    assert doc.truncated and len(doc) == fingerprint.MAX_TOKENS
+    tokens, *_ = fingerprint._tokenize(lines)   # one chunk: the tokenizer itself stops early
+    assert len(tokens) <= fingerprint.MAX_TOKENS + 1

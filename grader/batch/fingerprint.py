@@ -96,7 +96,10 @@ def _pieces(source):
     lines = source.split("\n")
     cuts = [0] + [source.count("\n", 0, m.start()) for m in _TOP.finditer(source) if m.start()]
     chunks = []
+    count = 0
     for a, b in zip(cuts, cuts[1:] + [len(lines)]):
+        if count > MAX_TOKENS:      # the rest would be cut off anyway: not even tokenised
+            break
         if b > a:
             text = "\n".join(lines[a:b]) + "\n"
             result = _cache.get(text)
@@ -106,6 +109,7 @@ def _pieces(source):
                     _cache.clear()
                 _cache[text] = result
             chunks.append((a, result))
+            count += len(result[0])
     if len(chunks) > 1 and not all(ok for _, (*_, ok) in chunks):
         chunks = [(0, _tokenize(source))]
     return [(a, r[:3]) for a, r in chunks]
@@ -128,6 +132,8 @@ def _tokenize(source):
     stream = tokenize.generate_tokens(io.StringIO(source).readline)
     try:
         for tok in stream:
+            if len(tokens) > MAX_TOKENS:   # bounded work, whatever the file's size
+                break
             kind, string = tok.type, tok.string
             if kind in _DROP or (kind == tokenize.ERRORTOKEN and not string.strip()):
                 continue
