@@ -39,6 +39,17 @@ print(json.dumps({"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
 
+# Reads every file of a class folder and runs the similarity comparison (no grading).
+SIMILARITY_PROBE = """
+import sys
+from pathlib import Path
+from grader.batch import similarity
+read = {p.parent.name: similarity.read(p) for p in sorted(Path(sys.argv[1]).glob("*/word2vec.py"))}
+found = similarity.compare({s: d for s, (d, _) in read.items()})
+assert not found.not_compared, found.not_compared
+"""
+SIMILARITY_SIZE = 500
+
 HANG = '''
 
 def sigmoid(x):
@@ -113,6 +124,11 @@ def build_rows(work, baseline, quick):
         hang.write_text((ROOT / "solutions" / "word2vec.py").read_text() + HANG)
         rows.append(Row("grade infinite loop in sigmoid (bounded by time limits)", grade + [str(hang)],
                         note="reference with a sigmoid that never returns"))
+    if not quick and (ROOT / "grader" / "batch" / "fingerprint.py").is_file():
+        folder = similarity_class(work / "similarity")
+        rows.append(Row(f"similarity: {SIMILARITY_SIZE} generated files (read + compare)",
+                        py + ["-c", SIMILARITY_PROBE, str(folder)],
+                        note="every author's bodies mixed at random, plus one renamed copy"))
     has_batch, has_regrade = batch_available()
     if not has_batch:
         skipped.append(("batch", "skipped: this grader has no `batch` command yet"))
@@ -122,6 +138,16 @@ def build_rows(work, baseline, quick):
             rows.append(BatchRow(f"batch {BATCH_SIZE} submissions -j {jobs} (per submission)",
                                  klass, jobs, work, has_regrade))
     return rows, skipped
+
+
+def similarity_class(folder):
+    """SIMILARITY_SIZE generated submissions (tests/test_batch_similarity.py's class_of)."""
+    sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "corpus")]
+    import test_batch_similarity  # noqa: E402  (test helpers, not a package)
+    for student, source in test_batch_similarity.class_of(SIMILARITY_SIZE).items():
+        (folder / student).mkdir(parents=True)
+        (folder / student / "word2vec.py").write_text(source)
+    return folder
 
 
 class BatchRow(Row):

@@ -4,7 +4,9 @@ a look (failed to grade, slowest, near-identical pairs), and a link to every stu
 from collections import defaultdict
 from statistics import mean, median
 
+from grader.batch import similarity_page
 from grader.batch.html import esc, histogram, page, percent_bar, points, table
+from grader.batch.similarity import Findings
 from grader.rubric import FUNCTIONS
 
 SHORT = {"sigmoid": "sigmoid", "naiveSoftmaxLossAndGradient": "naive softmax",
@@ -16,7 +18,8 @@ SHOWN_PAIRS = 30   # with their code side by side; the rest are listed
 
 def render(rows, results, pairs, code, unrecognised, links):
     """rows: gradebook submissions; results: gradebook results; pairs: similarity.Pair list;
-    code: {student: {function: source}}; links: {student: relative URL of their page}."""
+    code: similarity.Findings (or {student: {function: source}}); links: {student: relative
+    URL of their page}. Similarity evidence is shown here only, never on students' pages."""
     graded = [r for r in rows if r["report"] is not None]
     sections = []
     if graded:
@@ -126,6 +129,10 @@ def _slowest(graded, links):
 
 
 def _pairs(pairs, code, links):
+    """The similarity section. `code` is the comparison's similarity.Findings (evidence with
+    passages highlighted); a plain {student: {function: source}} still shows the bodies."""
+    if isinstance(code, Findings):
+        return similarity_page.section(code, links, _link, SHOWN_PAIRS)
     if not pairs:
         return '<p class="muted">No pair of submissions shares near-identical function bodies.</p>'
     out = ['<p class="muted small">Function bodies that match after comments, docstrings, layout '

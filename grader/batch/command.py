@@ -92,8 +92,8 @@ def _grade(book, todo, current, rubric_path, jobs, stream):
 
 
 def _export(book, entries, out_dir):
-    sources = {e.student: similarity.source_of(e.path) for e in entries}
-    code = {student: {fn: text for fn, (text, _) in similarity.functions_in(src).items()}
-            for student, src in sources.items()}
-    book.set_similar(similarity.find_pairs(sources))
-    export.write_all(out_dir, book, code)
+    read = {e.student: similarity.read(e.path) for e in entries}
+    findings = similarity.compare({s: doc for s, (doc, _) in read.items()},
+                                  problems={s: why for s, (_, why) in read.items()})
+    book.set_similar(findings.pairs)
+    export.write_all(out_dir, book, findings)   # the evidence goes to the class report only

@@ -38,7 +38,8 @@ def flags(row, partners):
 
 
 def write_all(out_dir, book, code):
-    """Write every export for the gradebook `book`; `code`: {student: {function: source}}."""
+    """Write every export for the gradebook `book`; `code`: the similarity.Findings, shown on
+    the class report only."""
     rows = book.submissions()
     pairs = book.similar()
     partners = {}
@@ -51,8 +52,8 @@ def write_all(out_dir, book, code):
         links[row["student"]] = f"students/{folder.name}/feedback.html"
         if row["report"] is not None:
             write_results(row["report"], folder / "results.json")
-        write_atomic(folder / "feedback.html",
-                     student_page.render(row, similar=sorted(partners.get(row["student"], []))))
+        # similarity flags name classmates: instructor pages and the CSV only
+        write_atomic(folder / "feedback.html", student_page.render(row))
     write_atomic(out_dir / "gradebook.csv", gradebook_csv(rows, partners))
     write_atomic(out_dir / "index.html", class_page.render(
         rows, book.results(), [Pair(a, b, fns) for a, b, fns in pairs], code,
