@@ -19,7 +19,6 @@ from itertools import combinations, product
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.paths import EXERCISES_DIR
 from grader.rubric import FUNCTIONS
 
 THRESHOLD = 0.9
@@ -117,9 +116,16 @@ def normalise(function_node):
     return [line.strip() for line in ast.unparse(body).splitlines() if line.strip()]
 
 
-def starter_lines(stub=EXERCISES_DIR / "word2vec.py"):
-    """{function: lines of its starter code}, which nobody is flagged for sharing."""
-    return {name: lines for name, (_, lines) in functions_in(source_of(stub)).items()}
+def starter_lines(stub=None):
+    """{function: lines of its starter code}, which nobody is flagged for sharing. The
+    starter code is the generated exercise (`stub`: a file to read it from instead), not
+    exercises/word2vec.py, where the instructor may have done the exercise in place."""
+    if stub is None:
+        from grader.build.stubs import stub_text
+        text = stub_text()
+    else:
+        text = source_of(stub)
+    return {name: lines for name, (_, lines) in functions_in(text).items()}
 
 
 def tokens(lines, starter):

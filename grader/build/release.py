@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from grader.build import public_cases
-from grader.build.stubs import make_stub, solution_blocks
+from grader.build.stubs import make_stub, solution_blocks, stub_text
 from grader.paths import EXERCISES_DIR, KIT_ROOT, REFERENCE_FILE
 
 DIST = KIT_ROOT / "dist"
@@ -61,16 +61,15 @@ def build(out=DIST):
 
 
 def _copy_exercises(target):
-    stub = EXERCISES_DIR / "word2vec.py"
-    if not stub.exists() or stub.read_text() != make_stub(REFERENCE_FILE.read_text()):
-        raise SystemExit(f"{stub} is missing or out of date: run `make exercises` first")
+    """The exercise as the generator makes it, never the kit's exercises/ files: those are
+    where a student or instructor may be working, and may be filled in."""
+    from grader.build import notebook
     target.mkdir(parents=True)
-    shutil.copyfile(stub, target / "word2vec.py")
-    notebook = EXERCISES_DIR / "word2vec.ipynb"
-    if notebook.exists():
-        shutil.copyfile(notebook, target / "word2vec.ipynb")
-    else:
-        print("note: exercises/word2vec.ipynb not found; the release has the .py exercise only")
+    (target / "word2vec.py").write_text(stub_text())
+    try:
+        (target / "word2vec.ipynb").write_text(notebook.build_text(public=True))
+    except ImportError:  # nbformat is a development requirement
+        print("note: nbformat is not installed; the release has the .py exercise only")
     (target / "utils").mkdir()
     for helper in sorted((EXERCISES_DIR / "utils").glob("*.py")):
         shutil.copyfile(helper, target / "utils" / helper.name)
