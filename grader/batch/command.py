@@ -52,6 +52,9 @@ def run(submissions, out_dir, jobs=None, regrade=False, rubric_path=None, stream
     found = discover.discover(submissions, out_dir / "unpacked")
     for origin, reason in found.unrecognised:
         stream.write(f"not graded: {origin}: {reason}\n")
+    if not found.entries:  # a usage error: an empty report would look like a graded class
+        stream.write(f"error: no submission found in {submissions}, so nothing was graded\n")
+        return 2
     with Gradebook(out_dir) as book:
         book.set_unrecognised(found.unrecognised)
         for student in book.forget_except(e.student for e in found.entries):
