@@ -65,3 +65,24 @@ def test_exercise_runs_course_sanity_checks_and_stops_at_the_first_stub():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "=== Sanity check for sigmoid ===" in proc.stdout
     assert "NotImplementedError: sigmoid" in proc.stderr
+
+
+def run_sanity_checks(path, *args):
+    code = ("import runpy, sys; sys.path.insert(0, %r); sys.argv = ['word2vec.py', *sys.argv[1:]]; "
+            "runpy.run_path(%r, run_name='__main__')" % (str(ROOT / "exercises"), str(path)))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_an_unknown_function_name_is_refused_not_ignored():
+    proc = run_sanity_checks(STUB, "bogus")
+    assert proc.returncode == 2 and "invalid choice: 'bogus'" in proc.stderr
+    assert "Sanity check" not in proc.stdout
+
+
+def test_sanity_check_messages_show_plain_numbers():
+    """A wrong loss is shown as a number, not numpy's repr (np.float64(...))."""
+    proc = run_sanity_checks(ROOT / "tests" / "corpus" / "buggy" / "naive_loss_sign.py", "skipgram")
+    assert proc.returncode == 1
+    assert "your loss -11.16610900153398 does not match the expected 11.16610900153398" in proc.stderr
+    assert "np.float64" not in proc.stderr

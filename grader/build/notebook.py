@@ -186,12 +186,14 @@ GRADE_TEXT = r"""## Grade your notebook
 2. Run the cell below. It runs the kit's grader (`make grade`, from the kit's folder, one
    level up) on this notebook, and prints a score with feedback for each function.
 
-If you renamed the notebook, change `word2vec.ipynb` in the cell. Without `make` (on
-Windows, say), run `python -m grader grade exercises/word2vec.ipynb` in the kit's folder.
+If you renamed the notebook, change `word2vec.ipynb` in the cell. Without `make`, run
+`.venv/bin/python -m grader grade exercises/word2vec.ipynb` in the kit's folder once `.venv/`
+exists (on Windows, inside WSL: the grader needs Linux or macOS to run your code safely).
 In Colab the kit is not there: download the notebook (*File > Download > .ipynb*) and grade
-it in the kit with `make grade SUBMISSION=path/to/word2vec.ipynb`. The grader's option
-`--annotate feedback.ipynb` (`python -m grader grade exercises/word2vec.ipynb --annotate
-feedback.ipynb`) also writes a copy of your notebook with the feedback under each function."""
+it in the kit with `make grade SUBMISSION=path/to/word2vec.ipynb`. Adding
+`ANNOTATE=feedback.ipynb` (`make grade SUBMISSION=exercises/word2vec.ipynb
+ANNOTATE=feedback.ipynb`) also writes a copy of your notebook with the feedback under each
+function."""
 
 GRADE_CELL = """# Save first! The grader reads the saved file. (The grader skips this cell itself.)
 !cd .. && make grade SUBMISSION=exercises/word2vec.ipynb"""

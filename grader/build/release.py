@@ -50,14 +50,31 @@ def build(out=DIST):
     _copy_grader(bundle / "grader")
     (bundle / "grader" / "rubric.toml").write_text(public_rubric((KIT_ROOT / "grader" / "rubric.toml").read_text()))
     public_cases.build(bundle / "grader" / "public_cases.json")
-    for name in ("Makefile", "README.md"):
-        shutil.copyfile(TEMPLATES / name, bundle / name)
-    shutil.copyfile(KIT_ROOT / "requirements.txt", bundle / "requirements.txt")
+    shutil.copyfile(TEMPLATES / "Makefile", bundle / "Makefile")
+    (bundle / "README.md").write_text(student_readme(bundle / "grader" / "rubric.toml"))
+    (bundle / "requirements.txt").write_text(runtime_requirements())
     found = leaks(bundle)
     if found:
         raise LeakError("the student release would leak hidden material:\n  " + "\n  ".join(found))
     write_zip(bundle, out / "student.zip", ZIP_ROOT)
     return bundle
+
+
+def student_readme(public_rubric_path):
+    """The students' README with the public and the full totals filled in from the rubrics."""
+    from grader import rubric as rubric_mod
+    full, public = rubric_mod.load().max_score(), rubric_mod.load(public_rubric_path).max_score()
+    return ((TEMPLATES / "README.md").read_text()
+            .replace("@PUBLIC_POINTS@", f"{public:g}").replace("@FULL_POINTS@", f"{full:g}"))
+
+
+def runtime_requirements():
+    """The kit's requirements.txt (what grading needs: never the test or build tools) with a
+    header for a bundle, which has no requirements-dev.txt to point to."""
+    pins = [line for line in (KIT_ROOT / "requirements.txt").read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    return ("# What the grader needs, pinned; `make grade` installs it into .venv/ on first use.\n"
+            + "\n".join(pins) + "\n")
 
 
 def _copy_exercises(target):
