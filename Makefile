@@ -30,10 +30,10 @@ report: $(STAMP)
 # The full suite (CI runs this); test-fast leaves out the tests marked `slow` (end-to-end
 # builds, fresh virtual environments, the sandbox's time limits).
 test: $(STAMP)
-	$(PY) -m pytest -q -n $(TEST_JOBS) --durations=10
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup --durations=10
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n $(TEST_JOBS) -m "not slow"
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup -m "not slow"
 
 exercises: $(STAMP)
 	$(PY) -m grader.build.stubs

@@ -46,6 +46,15 @@ def committed_texts(rel):
     return texts
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test`: -n 2 --dist loadgroup), keep each file's tests on one
+    worker, so module fixtures (a built release, a graded class) are made once, and every
+    test grading the corpus on one worker, so the session's corpus gradings are shared."""
+    for item in items:
+        group = "corpus" if "corpus_reports" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def _grade(path):
     from grader import grading
     return grading.grade(path)

@@ -17,6 +17,8 @@ import pytest
 from batch_helpers import batch, build_class, fast_rubric
 from grader.rubric import FUNCTIONS
 
+pytestmark = pytest.mark.slow  # a graded class or attack corpus, time limits (not in make test-fast)
+
 FLAGGED_PAIR = ("20104", "20105")         # build_class: an explicit solution and its renamed copy
 UNRELATED_CORRECT = ("20101", "hopper", "turing", "dijkstra")
 NOT_RECOGNISED = {"README.txt", "empty_folder", "notes.pdf"}

@@ -3,7 +3,7 @@ costs points in exactly its own function, with the mistake named."""
 
 import pytest
 
-from conftest import CORPUS, ROOT, function_scores
+from conftest import CORPUS, ROOT, function_scores, STUB
 
 CORRECT = ["vectorised", "loops", "unique_counts", "singleton_shapes", "course_layout/word2vec"]
 

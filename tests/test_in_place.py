@@ -35,12 +35,15 @@ def clone(tmp_path_factory):
         if (ROOT / rel).is_file():
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, target / rel)
+    # What a clone holds is the generated exercise, whatever the kit's working copy holds now.
+    from grader.build import notebook, stubs
+    (target / "exercises" / "word2vec.py").write_text(stubs.stub_text())
+    (target / "exercises" / "word2vec.ipynb").write_text(notebook.build_text())
     git("init", "-q", cwd=target)
     git("add", "-A", cwd=target)
     git("commit", "-q", "-m", "clone", cwd=target)
     (target / ".venv").symlink_to(ROOT / ".venv")
     # The exercise, done in place: the reference's bodies in the .py, and in the notebook.
-    from grader.build import stubs
     reference = (ROOT / "solutions" / "word2vec.py").read_text()
     (target / "exercises" / "word2vec.py").write_text(reference.replace("### BEGIN SOLUTION", "")
                                                       .replace("### END SOLUTION", ""))

@@ -167,6 +167,7 @@ def shared_venv(tmp_path_factory):
     return tmp_path_factory.mktemp("venv") / "venv"
 
 
+@pytest.mark.slow
 def test_student_zip_has_no_hidden_material_and_grades_like_the_kit(built, shared_venv, tmp_path):
     with zipfile.ZipFile(built / "student.zip") as archive:
         names = archive.namelist()
@@ -238,6 +239,7 @@ while True:
 LOCKDOWN = (KIT_ROOT / "grader" / "sandbox" / "lockdown.py").exists()
 
 
+@pytest.mark.slow
 def test_gradescope_zip_runs_correct_buggy_and_hostile_submissions(built, shared_venv, tmp_path):
     archive = gradescope_build.build(built)
     with zipfile.ZipFile(archive) as zf:
