@@ -46,6 +46,7 @@ def committed_texts(rel):
     return texts
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (`make test`: -n 2 --dist loadgroup), keep each file's tests on one
     worker, so module fixtures (a built release, a graded class) are made once, and every
