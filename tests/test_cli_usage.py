@@ -4,6 +4,8 @@ Each case is checked before any grading starts, so these tests are fast; every f
 could have written or overwritten is compared before and after.
 """
 
+import zipfile
+
 import pytest
 
 from conftest import CORPUS, STUB
@@ -27,6 +29,8 @@ def work(tmp_path):
     (tmp_path / "odd_rubric.toml").write_text((CORPUS.parent.parent / "grader" / "rubric.toml")
                                               .read_text().replace("points = ", "pointz = ", 1))
     (tmp_path / "empty_class").mkdir()
+    with zipfile.ZipFile(tmp_path / "unsafe.zip", "w") as zf:  # a member escaping the folder
+        zf.writestr("../../escaped/word2vec.py", "x = 1\n")
     return tmp_path
 
 
@@ -60,6 +64,8 @@ CASES = {
     "batch -j 0": (["batch", "{w}/class", "--out", "{w}/report", "-j", "0"], "positive number"),
     "batch an empty folder": (["batch", "{w}/empty_class", "--out", "{w}/report"],
                               "no submission found"),
+    "batch an unsafe class zip": (["batch", "{w}/unsafe.zip", "--out", "{w}/report"],
+                                  "no submission found"),
 }
 
 
