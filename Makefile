@@ -35,9 +35,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup -m "not slow"
 
+# Refuses to overwrite an exercise file with work in it; FORCE=1 overwrites.
 exercises: $(STAMP)
-	$(PY) -m grader.build.stubs
-	$(PY) -m grader.build.notebook
+	$(PY) -m grader.build.stubs $(if $(FORCE),--force)
+	$(PY) -m grader.build.notebook $(if $(FORCE),--force)
 
 venv: $(STAMP)
 

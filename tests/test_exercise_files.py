@@ -86,3 +86,15 @@ def test_sanity_check_messages_show_plain_numbers():
     assert proc.returncode == 1
     assert "your loss -11.16610900153398 does not match the expected 11.16610900153398" in proc.stderr
     assert "np.float64" not in proc.stderr
+
+
+def test_regenerating_never_overwrites_work_done_in_place(tmp_path, capsys):
+    target = tmp_path / "word2vec.py"
+    done = stubs.stub_text().replace(
+        'raise NotImplementedError("sigmoid: replace this line with your code")', "s = 0.5", 1)
+    target.write_text(done)
+    assert stubs.write_or_check(target, stubs.stub_text(), []) == 1
+    assert target.read_text() == done and "FORCE=1" in capsys.readouterr().err
+    assert stubs.write_or_check(target, stubs.stub_text(), ["--force"]) == 0
+    assert target.read_text() == stubs.stub_text()
+    assert stubs.write_or_check(target, stubs.stub_text(), []) == 0  # a stale stub is rewritten
