@@ -1,16 +1,23 @@
 # Two commands set everything up on a fresh machine: `make grade` and `make test`.
-# Both create the virtual environment in .venv/ on first use, with the pinned dependencies.
+# Both create the virtual environment in .venv/ on first use, with the pinned dependencies:
+# requirements.txt (what grading needs) and requirements-dev.txt (the kit's tests and tools).
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+REQUIREMENTS := requirements.txt requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
+# A venv whose python is gone (moved, or Python upgraded) is rebuilt, whatever its stamp says.
+REBUILD := $(if $(wildcard $(PY)),,rebuild-venv)
+# pytest's own workers (pytest-xdist): the suite's heavy tests grade in worker processes, so
+# 2 workers on a 2-core machine overlap their waiting; TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= 2
 SUBMISSION ?= exercises/word2vec.py
 EXAMPLE_CLASS := tests/corpus/class
 SUBMISSIONS ?= $(EXAMPLE_CLASS)
 REPORT ?= report
 
-.PHONY: grade report test exercises check-exercises venv clean bench cases release gradescope
+.PHONY: grade report test test-fast exercises check-exercises venv clean bench cases release gradescope rebuild-venv
 
 grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(ANNOTATE),--annotate "$(ANNOTATE)")
@@ -20,12 +27,18 @@ report: $(STAMP)
 	@$(if $(filter $(EXAMPLE_CLASS),$(SUBMISSIONS)),$(PY) tests/corpus/build_class.py >/dev/null)
 	@$(PY) -m grader batch "$(SUBMISSIONS)" --out "$(REPORT)" $(if $(JOBS),-j $(JOBS))
 
+# The full suite (CI runs this); test-fast leaves out the tests marked `slow` (end-to-end
+# builds, fresh virtual environments, the sandbox's time limits).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup --durations=10
 
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup -m "not slow"
+
+# Refuses to overwrite an exercise file with work in it; FORCE=1 overwrites.
 exercises: $(STAMP)
-	$(PY) -m grader.build.stubs
-	$(PY) -m grader.build.notebook
+	$(PY) -m grader.build.stubs $(if $(FORCE),--force)
+	$(PY) -m grader.build.notebook $(if $(FORCE),--force)
 
 venv: $(STAMP)
 
@@ -44,11 +57,20 @@ release: $(STAMP)
 gradescope: $(STAMP)
 	$(PY) -m grader.build.gradescope
 
-$(STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+# A half-made venv (e.g. `python3 -m venv` failed for want of python3-venv, leaving no pip)
+# is removed and made again; if that fails too, say what to install instead of failing later.
+$(STAMP): $(REQUIREMENTS) $(REBUILD)
+	@$(PY) -m pip --version >/dev/null 2>&1 || { \
+	    if [ -e $(VENV) ]; then echo "$(VENV)/ is incomplete (no pip): making it again"; fi; \
+	    rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && $(PY) -m pip --version >/dev/null 2>&1; } || { \
+	    rm -rf $(VENV); \
+	    echo "error: could not create $(VENV)/ with $(PYTHON): install Python's venv module" \
+	         "(Debian/Ubuntu: sudo apt install python3-venv), then run make again" >&2; exit 1; }
 	@echo "Installing pinned dependencies into $(VENV)/ (first run only)..."
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(REQUIREMENTS))
 	@rm -f $(VENV)/.installed-* && touch $@
+
+rebuild-venv:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis dist

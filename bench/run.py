@@ -90,11 +90,25 @@ def make_class(folder):
     return folder
 
 
+def generated_exercises(work):
+    """The exercise (.py and, when the kit can build it, .ipynb) as the generator makes it, in
+    `work`: exercises/ is where a student works, so its files may be filled in."""
+    sys.path.insert(0, str(ROOT))
+    from grader.build import stubs
+    (work / "word2vec.py").write_text(stubs.stub_text())
+    try:
+        from grader.build import notebook
+        (work / "word2vec.ipynb").write_text(notebook.build_text())
+    except ImportError:
+        pass
+    return work / "word2vec.py"
+
+
 def notebook_file(work):
-    """The exercise notebook if the kit has one, else None (with the reason)."""
-    nb = ROOT / "exercises" / "word2vec.ipynb"
+    """The generated exercise notebook if the kit has one, else None (with the reason)."""
+    nb = work / "word2vec.ipynb"
     if not nb.exists():
-        return None, "skipped: no exercises/word2vec.ipynb in this checkout"
+        return None, "skipped: this checkout cannot generate the exercise notebook"
     if not (ROOT / "grader" / "notebook.py").exists():
         return None, "skipped: this grader has no notebook support (grader/notebook.py)"
     return nb, "the untouched exercise notebook"
@@ -108,7 +122,8 @@ def build_rows(work, baseline, quick):
     rows += [Row("grade reference (solutions/word2vec.py)", grade + ["solutions/word2vec.py"]),
              Row("grade loop-based correct (tests/corpus/correct/loops.py)",
                  grade + ["tests/corpus/correct/loops.py"]),
-             Row("grade untouched stubs (exercises/word2vec.py)", grade + ["exercises/word2vec.py"])]
+             Row("grade untouched stubs (exercises/word2vec.py)",
+                 grade + [str(generated_exercises(work))])]
     skipped = []
     nb, why = notebook_file(work)
     if nb is not None:

@@ -1,6 +1,10 @@
 """Shared fixtures: grading is done once per file and shared by every test that asks."""
 
+import atexit
+import shutil
+import subprocess
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -9,6 +13,47 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
 sys.path.insert(0, str(ROOT))
+
+
+def _generate_exercises():
+    """The exercise files as `make exercises` makes them, in a folder of their own. Tests use
+    these, never exercises/word2vec.py(.ipynb): that is where a student does the exercise, so
+    it may be filled in (and the kit's tests must pass all the same)."""
+    from grader.build import notebook, stubs
+    folder = Path(tempfile.mkdtemp(prefix="w2v-generated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    (folder / "word2vec.py").write_text(stubs.stub_text())
+    (folder / "word2vec.ipynb").write_text(notebook.build_text())
+    return folder
+
+
+GENERATED = _generate_exercises()
+STUB = GENERATED / "word2vec.py"
+
+
+def committed_texts(rel):
+    """The texts a generated file may have in the kit: as committed (git HEAD) and as in the
+    working tree. A maintainer regenerates before committing; a student fills in the working
+    copy. Either being what the generator makes is fine; neither is a stale exercise."""
+    texts = []
+    try:
+        texts.append(subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True,
+                                    text=True, check=True, timeout=30).stdout)
+    except (OSError, subprocess.SubprocessError):
+        pass  # not a git checkout (an unpacked archive): only the working copy counts
+    if (ROOT / rel).exists():
+        texts.append((ROOT / rel).read_text())
+    return texts
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test`: -n 2 --dist loadgroup), keep each file's tests on one
+    worker, so module fixtures (a built release, a graded class) are made once, and every
+    test grading the corpus on one worker, so the session's corpus gradings are shared."""
+    for item in items:
+        group = "corpus" if "corpus_reports" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _grade(path):
@@ -27,7 +72,7 @@ def grade_many(paths):
 def corpus_reports():
     files = sorted((CORPUS / "correct").glob("*.py")) + [CORPUS / "correct" / "course_layout" / "word2vec.py"]
     files += sorted((CORPUS / "buggy").glob("*.py"))
-    files += [ROOT / "solutions" / "word2vec.py", ROOT / "exercises" / "word2vec.py"]
+    files += [ROOT / "solutions" / "word2vec.py", STUB]
     return grade_many(files)
 
 

@@ -17,6 +17,8 @@ import pytest
 from batch_helpers import batch, build_class, fast_rubric
 from grader.rubric import FUNCTIONS
 
+pytestmark = pytest.mark.slow  # a graded class or attack corpus, time limits (not in make test-fast)
+
 FLAGGED_PAIR = ("20104", "20105")         # build_class: an explicit solution and its renamed copy
 UNRELATED_CORRECT = ("20101", "hopper", "turing", "dijkstra")
 NOT_RECOGNISED = {"README.txt", "empty_folder", "notes.pdf"}
@@ -73,7 +75,7 @@ def test_csv_and_database_agree(graded):
     for student, score, max_score, status in recorded:
         row = rows[student]
         assert float(row["total"]) == score and float(row["max"]) == max_score
-        assert status == "graded"
+        assert status == row["status"]  # one vocabulary: not_loaded in both, say
         for fn in FUNCTIONS:
             assert float(row[fn]) == pytest.approx(per_function[(student, fn)])
         assert float(row["total"]) == pytest.approx(sum(float(row[fn]) for fn in FUNCTIONS))

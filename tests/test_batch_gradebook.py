@@ -42,7 +42,42 @@ def test_a_grader_error_is_recorded_but_tried_again(tmp_path):
         book.record(entry(), STAMP, None, "the grader failed")
         assert not book.is_current(entry(), STAMP)
         (row,) = book.submissions()
-        assert row["status"] == "error" and row["report"] is None and row["error"] == "the grader failed"
+        assert row["status"] == "grader_error" and row["report"] is None and row["error"] == "the grader failed"
+
+
+def test_one_status_vocabulary_in_sqlite_csv_and_the_class_report(tmp_path):
+    """A file that did not load is `not_loaded` everywhere (it was `graded` in SQLite), and the
+    class report counts it apart instead of calling every recorded file graded."""
+    broken = GradeReport(submission="b.py", problems=["Your file has a syntax error on line 3."],
+                         functions=[FunctionReport("sigmoid", [CheckResult(
+                             "sigmoid", "matches_reference", "m", 0, 5, False)], status="not_graded")])
+    with Gradebook(tmp_path) as book:
+        book.record(entry("ada"), STAMP, report(5))
+        book.record(entry("bob"), STAMP, broken)
+        book.record(entry("cy"), STAMP, None, "the grader failed")
+        stored = dict(book.db.execute("SELECT student, status FROM submissions"))
+        assert stored == {"ada": "graded", "bob": "not_loaded", "cy": "grader_error"}
+        assert book.is_current(entry("bob"), STAMP), "an unchanged broken file is not graded again"
+        export.write_all(tmp_path, book, {})
+    csv_status = {r.split(",")[0]: r.split(",")[-3] for r in
+                  (tmp_path / "gradebook.csv").read_text().splitlines()[1:]}
+    assert csv_status == stored
+    index = (tmp_path / "index.html").read_text()
+    assert "<b>1</b> submission graded" in index and "<b>1</b> did not load" in index
+    assert "<b>1</b> grader error" in index
+    students = index[index.index('id="students"'):]
+    assert "<th>status</th>" in students.replace(' class="num"', "") and "<th>flags</th>" in students
+    for word in stored.values():
+        assert word in students
+
+
+def test_gradebooks_written_before_the_vocabulary_read_in_it(tmp_path):
+    """Old gradebooks said `error`, and `graded` for files that did not load."""
+    from grader.batch import status
+    broken = GradeReport(submission="b.py", problems=["empty file"])
+    assert status.of_row({"status": "error", "report": None}) == "grader_error"
+    assert status.of_row({"status": "graded", "report": broken}) == "not_loaded"
+    assert status.of_row({"status": "graded", "report": report(5)}) == "graded"
 
 
 def test_recording_again_replaces_every_row_and_reads_back(tmp_path):

@@ -6,15 +6,16 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, STUB, committed_texts
 from grader.build import stubs
 
 REFERENCE = (ROOT / "solutions" / "word2vec.py").read_text()
-EXERCISE = (ROOT / "exercises" / "word2vec.py").read_text()
+EXERCISE = STUB.read_text()
 
 
 def test_committed_stub_is_what_the_generator_makes():
-    assert EXERCISE == stubs.make_stub(REFERENCE), "run `make exercises` and commit the result"
+    assert stubs.make_stub(REFERENCE) in committed_texts("exercises/word2vec.py"), \
+        "run `make exercises` and commit the result"
 
 
 def test_every_graded_function_has_exactly_one_solution_block():
@@ -59,7 +60,41 @@ def test_reference_passes_the_course_sanity_checks():
 
 
 def test_exercise_runs_course_sanity_checks_and_stops_at_the_first_stub():
-    proc = subprocess.run([sys.executable, "word2vec.py", "sigmoid"], cwd=ROOT / "exercises",
-                          capture_output=True, text=True, timeout=60)
+    code = ("import runpy, sys; sys.path.insert(0, %r); sys.argv = ['word2vec.py', 'sigmoid']; "
+            "runpy.run_path(%r, run_name='__main__')" % (str(ROOT / "exercises"), str(STUB)))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "=== Sanity check for sigmoid ===" in proc.stdout
     assert "NotImplementedError: sigmoid" in proc.stderr
+
+
+def run_sanity_checks(path, *args):
+    code = ("import runpy, sys; sys.path.insert(0, %r); sys.argv = ['word2vec.py', *sys.argv[1:]]; "
+            "runpy.run_path(%r, run_name='__main__')" % (str(ROOT / "exercises"), str(path)))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_an_unknown_function_name_is_refused_not_ignored():
+    proc = run_sanity_checks(STUB, "bogus")
+    assert proc.returncode == 2 and "invalid choice: 'bogus'" in proc.stderr
+    assert "Sanity check" not in proc.stdout
+
+
+def test_sanity_check_messages_show_plain_numbers():
+    """A wrong loss is shown as a number, not numpy's repr (np.float64(...))."""
+    proc = run_sanity_checks(ROOT / "tests" / "corpus" / "buggy" / "naive_loss_sign.py", "skipgram")
+    assert proc.returncode == 1
+    assert "your loss -11.16610900153398 does not match the expected 11.16610900153398" in proc.stderr
+    assert "np.float64" not in proc.stderr
+
+
+def test_regenerating_never_overwrites_work_done_in_place(tmp_path, capsys):
+    target = tmp_path / "word2vec.py"
+    done = stubs.stub_text().replace(
+        'raise NotImplementedError("sigmoid: replace this line with your code")', "s = 0.5", 1)
+    target.write_text(done)
+    assert stubs.write_or_check(target, stubs.stub_text(), []) == 1
+    assert target.read_text() == done and "FORCE=1" in capsys.readouterr().err
+    assert stubs.write_or_check(target, stubs.stub_text(), ["--force"]) == 0
+    assert target.read_text() == stubs.stub_text()
+    assert stubs.write_or_check(target, stubs.stub_text(), []) == 0  # a stale stub is rewritten

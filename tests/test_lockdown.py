@@ -24,6 +24,8 @@ from grader.paths import EXERCISES_DIR
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
 from processes import end_leftovers
 
+pytestmark = pytest.mark.slow  # a graded class or attack corpus, time limits (not in make test-fast)
+
 HOSTILE = Path(__file__).resolve().parent / "corpus" / "hostile"
 MARKER = "w2v-hostile"   # what the corpus's leftover processes call themselves
 PORT = 47654             # network.py tries to reach this loopback port

@@ -19,7 +19,7 @@ import pytest
 import gradescope_spec
 from grader import rubric as rubric_mod
 from grader.autograder import find_submission
-from grader.build import public_cases, release
+from grader.build import public_cases, release, stubs
 from grader.build import gradescope as gradescope_build
 from grader.checks import public
 from grader.checks.inputs import LossProblem, SkipgramProblem
@@ -28,6 +28,14 @@ from grader.results import CheckResult, FunctionReport, GradeReport
 
 CORPUS = KIT_ROOT / "tests" / "corpus"
 FUNCTIONS = rubric_mod.FUNCTIONS
+# What grading imports, with what those pull in: all a student or Gradescope installs.
+RUNTIME = {"numpy", "hypothesis", "sortedcontainers", "tomli", "exceptiongroup", "typing_extensions"}
+
+
+def installs(requirements):
+    """The package names a requirements file pins."""
+    return {line.split("==")[0].strip() for line in requirements.read_text().splitlines()
+            if line.strip() and not line.startswith("#")}
 
 
 def run(argv, cwd, env=None, timeout=300):
@@ -50,6 +58,8 @@ def test_public_rubric_keeps_points_and_drops_only_what_public_mode_cannot_run(t
         assert set(ids) == set(pub.items[fn])
         assert all(pub.items[fn][i] == kit.items[fn][i] for i in ids)
         assert "efficiency" not in ids  # timed against the reference: hidden only
+        # PUBLIC_NOTICE explains the lower total by the speed checks alone: keep it true
+        assert set(kit.items[fn]) - set(ids) == {"efficiency"}
     assert pub.limits == kit.limits and pub.seed == kit.seed
 
 
@@ -72,7 +82,7 @@ def test_public_cases_round_trip_and_cover_every_case_check():
 def test_leak_scan_finds_planted_leaks_and_passes_a_clean_bundle(tmp_path):
     clean = tmp_path / "clean"
     (clean / "exercises").mkdir(parents=True)
-    shutil.copyfile(KIT_ROOT / "exercises" / "word2vec.py", clean / "exercises" / "word2vec.py")
+    (clean / "exercises" / "word2vec.py").write_text(stubs.stub_text())
     assert release.leaks(clean) == []
     line = sorted(release.solution_lines()["negSamplingLossAndGradient"])[0]
     notebook = {"cells": [{"cell_type": "code", "source": ["x = 1\n", "    " + line + "  # mine\n"]}]}
@@ -115,6 +125,33 @@ def test_gradescope_results_hide_held_back_scores_from_the_summary():
         "unknown top-level field 'max_score'", "tests[0].status = 'ok'"]
 
 
+def student_view(results):
+    """What a student sees of results.json while held-back tests are not shown: Gradescope
+    shows visible tests and the output, and no total score once any test is hidden
+    ("If test cases are hidden, students will not be able to see their total score",
+    Autograder Specifications, "Controlling Test Case Visibility")."""
+    visible = [t for t in results["tests"] if t.get("visibility", "visible") == "visible"]
+    shown = {"output": results["output"], "tests": visible}
+    if len(visible) == len(results["tests"]):
+        shown["score"] = results["score"]
+    return shown
+
+
+@pytest.mark.parametrize("held_passes", [True, False], ids=["held check passed", "held check failed"])
+def test_held_back_results_cannot_be_inferred_from_what_students_see(held_passes):
+    def report(held_score):
+        checks = [CheckResult("sigmoid", "a", "A", 1, 1, True),
+                  CheckResult("sigmoid", "efficiency", "E", held_score, 2, held_score == 2,
+                              efficiency=True, visibility="hidden")]
+        return GradeReport(submission="x.py", functions=[FunctionReport("sigmoid", checks)],
+                           seconds=1.0).to_gradescope()
+    held = report(2 if held_passes else 0)
+    assert held["score"] == (3 if held_passes else 1)   # the grade itself is the real total
+    assert student_view(held) == student_view(report(0 if held_passes else 2))
+    assert "not shown yet" in held["output"]
+    assert held["tests"][1]["tags"] == ["sigmoid", "efficiency"]  # each tag once
+
+
 # -- the student release, end to end ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -130,6 +167,7 @@ def shared_venv(tmp_path_factory):
     return tmp_path_factory.mktemp("venv") / "venv"
 
 
+@pytest.mark.slow
 def test_student_zip_has_no_hidden_material_and_grades_like_the_kit(built, shared_venv, tmp_path):
     with zipfile.ZipFile(built / "student.zip") as archive:
         names = archive.namelist()
@@ -143,6 +181,15 @@ def test_student_zip_has_no_hidden_material_and_grades_like_the_kit(built, share
     assert "BEGIN SOLUTION" not in text and "_word2vec_reference" not in text
     cases = json.loads((root / "grader" / "public_cases.json").read_text())["cases"]
     assert len(cases) == sum(len(problems) for _, _, problems in public_cases.CASES)
+    # Only what grading needs is installed; the README explains the public total; the
+    # notebook promises nothing public mode does not do.
+    assert installs(root / "requirements.txt") == RUNTIME
+    readme = (root / "README.md").read_text()
+    public_max = rubric_mod.load(root / "grader" / "rubric.toml").max_score()
+    assert f"public total ({public_max:g} points)" in readme and "(100)" in readme and "@" not in readme
+    assert "WSL" in readme and ".venv/bin/pip" not in readme
+    nb_text = "\n".join(release.bundle_texts(root)["exercises/word2vec.ipynb"].splitlines())
+    assert "compares with a reference" not in nb_text and "hidden" in nb_text
 
     # The students' Makefile, from an empty folder: a fresh venv, then the stubs score 0 ...
     out = run(["make", "grade", "JSON=stubs.json", f"VENV={shared_venv}"], cwd=root)
@@ -156,7 +203,27 @@ def test_student_zip_has_no_hidden_material_and_grades_like_the_kit(built, share
     assert full["score"] == sum(t["max_score"] for t in full["tests"]) > 0
     assert all(t["status"] == "passed" for t in full["tests"])
     assert "hidden tests" in full["output"] and "all tests passed" not in out.lower()
+    assert "speed checks are left out" in full["output"]
     assert gradescope_spec.problems(full) == []
+    # ANNOTATE reaches the grader (it was silently dropped)
+    run(["make", "grade", "SUBMISSION=exercises/word2vec.ipynb", "ANNOTATE=feedback.ipynb",
+         f"VENV={shared_venv}"], cwd=root)
+    assert "sigmoid" in (root / "feedback.ipynb").read_text()
+
+
+def test_release_builds_from_the_generator_even_when_the_exercise_is_done_in_place(
+        tmp_path, monkeypatch):
+    """A kit whose exercises/word2vec.py is filled in (what students are told to do) still
+    releases the untouched exercise, and says nothing about `make exercises`."""
+    kit_exercises = tmp_path / "exercises"
+    shutil.copytree(KIT_ROOT / "exercises" / "utils", kit_exercises / "utils",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (kit_exercises / "word2vec.py").write_text(REFERENCE_FILE.read_text().replace("### ", "# "))
+    monkeypatch.setattr(release, "EXERCISES_DIR", kit_exercises)
+    bundle = release.build(tmp_path / "dist")
+    assert (bundle / "exercises" / "word2vec.py").read_text() == stubs.stub_text()
+    assert sorted(p.name for p in (bundle / "exercises" / "utils").iterdir()) == sorted(
+        p.name for p in (KIT_ROOT / "exercises" / "utils").glob("*.py"))
 
 
 # -- the Gradescope autograder, end to end ---------------------------------------------------
@@ -172,10 +239,14 @@ while True:
 LOCKDOWN = (KIT_ROOT / "grader" / "sandbox" / "lockdown.py").exists()
 
 
+@pytest.mark.slow
 def test_gradescope_zip_runs_correct_buggy_and_hostile_submissions(built, shared_venv, tmp_path):
     archive = gradescope_build.build(built)
     with zipfile.ZipFile(archive) as zf:
         names = zf.namelist()
+        requirements = tmp_path / "requirements.txt"
+        requirements.write_bytes(zf.read("requirements.txt"))
+        assert installs(requirements) == RUNTIME  # setup.sh installs only what grading needs
         assert {"setup.sh", "run_autograder"} <= set(names)  # at the root, as Gradescope wants
         modes = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
         assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR

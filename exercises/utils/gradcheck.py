@@ -58,13 +58,19 @@ def _run_cases(title, skipgram, cases, dummy_tokens, dummy_vectors, dataset, *lo
             center, window, outside, dummy_tokens, dummy_vectors[:5, :], dummy_vectors[5:, :],
             dataset, *loss_fn)
         assert np.allclose(got_loss, loss), \
-            "Test %d: your loss %r does not match the expected %r." % (number, got_loss, loss)
+            "Test %d: your loss %s does not match the expected %s." % (number, _show(got_loss), _show(loss))
         assert np.allclose(got_center, center_grads), \
             "Test %d: your gradCenterVecs do not match the expected gradCenterVecs." % number
         assert np.allclose(got_outside, outside_grads), \
             "Test %d: your gradOutsideVectors do not match the expected gradOutsideVectors." % number
         print("Test %d passed!" % number)
     print("All %d tests passed!" % len(cases))
+
+
+def _show(value):
+    """A number as a student wrote it (11.166...), never numpy's repr (np.float64(11.166...))."""
+    array = np.asarray(value)
+    return repr(array.item()) if array.size == 1 else np.array2string(array)
 
 
 def _center_rows(row, values):

@@ -8,6 +8,7 @@ statement (`raise NotImplementedError`, `### YOUR CODE HERE`, `s = None`).
 """
 
 import ast
+import json
 import re
 import textwrap
 from functools import lru_cache
@@ -17,7 +18,6 @@ import numpy as np
 
 from grader import notebook
 from grader.batch import fingerprint
-from grader.paths import EXERCISES_DIR
 
 CANONICAL = Path(__file__).resolve().parent / "canonical_code.py"
 
@@ -26,19 +26,19 @@ def sources():
     """[(what, source)] of every boilerplate text that exists in this checkout."""
     canonical = CANONICAL.read_text(encoding="utf-8")
     out = [("canonical forms", canonical)]
-    stub = EXERCISES_DIR / "word2vec.py"
-    if stub.is_file():
-        stub_text = stub.read_text(encoding="utf-8")
-        out.append(("kit stub", stub_text))
-        out += [(f"canonical {name} in the kit stub", text)
-                for name, text in _in_stub(stub_text, canonical)]
-    nb = EXERCISES_DIR / "word2vec.ipynb"
-    if nb.is_file():
-        try:
-            cells = notebook.code_cells(notebook.read(nb))
-        except notebook.NotebookError:
-            cells = []
-        out += [(f"kit notebook cell {n}", src) for n, src in cells]
+    # Built from the reference, never read from exercises/: the instructor may have done the
+    # exercise in place there, and their solution must not count as starter code.
+    from grader.build.stubs import stub_text
+    kit_stub = stub_text()
+    out.append(("kit stub", kit_stub))
+    out += [(f"canonical {name} in the kit stub", text)
+            for name, text in _in_stub(kit_stub, canonical)]
+    try:
+        from grader.build.notebook import build_text
+        cells = notebook.code_cells(json.loads(build_text()))
+    except ImportError:  # nbformat is a tool of the kit, not of grading: its cells are the stub's
+        cells = []
+    out += [(f"kit notebook cell {n}", src) for n, src in cells]
     return out
 
 

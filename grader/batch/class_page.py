@@ -5,6 +5,7 @@ from collections import defaultdict
 from statistics import mean, median
 
 from grader.batch import similarity_page
+from grader.batch import status as status_mod
 from grader.batch.html import esc, histogram, page, percent_bar, points, table
 from grader.batch.similarity import Findings
 from grader.rubric import FUNCTIONS
@@ -44,9 +45,13 @@ def _summary(rows, graded, unrecognised):
     if not graded:
         return f'<p class="box">No graded submissions yet ({len(rows)} recorded).</p>'
     scores = [r["score"] / r["max_score"] * 100 if r["max_score"] else 0 for r in graded]
-    errors = len(rows) - len(graded)
-    return (f'<div class="box">{_plural(len(graded), "submission", "submissions")} graded'
-            + (f', <span class="bad">{errors} failed to grade</span>' if errors else "")
+    counts = {word: sum(status_mod.of_row(r) == word for r in rows) for word in status_mod.STATUSES}
+    # the same words as the CSV's status column, counted
+    return (f'<div class="box">{_plural(counts[status_mod.GRADED], "submission", "submissions")} graded'
+            + (f', <span class="bad">{_plural(counts[status_mod.NOT_LOADED], "", "")}'
+               "did not load (scored 0)</span>" if counts[status_mod.NOT_LOADED] else "")
+            + (f', <span class="bad">{_plural(counts[status_mod.GRADER_ERROR], "grader error", "grader errors")}'
+               " (graded again next run)</span>" if counts[status_mod.GRADER_ERROR] else "")
             + (f', <span class="warn">{_plural(len(unrecognised), "entry", "entries")} not '
                "recognised</span>" if unrecognised else "")
             + f". Mean score <b>{mean(scores):.1f}%</b>, median <b>{median(scores):.1f}%</b>; "
@@ -117,8 +122,7 @@ def _failed(rows, links):
     out = []
     for r in failed:
         why = r["error"] if r["report"] is None else r["report"].problems[0].splitlines()[0]
-        out.append([_link(r["student"], links), "grader error" if r["report"] is None else "did not load",
-                    esc(why)])
+        out.append([_link(r["student"], links), status_mod.LABELS[status_mod.of_row(r)], esc(why)])
     return "<h3>Failed to grade or to load</h3>" + table(["student", "what", "why"], out)
 
 
@@ -166,11 +170,14 @@ def _students(rows, links, pairs):
     for r in rows:
         report = r["report"]
         per_fn = {f.name: f.score for f in report.functions} if report else {}
+        word = status_mod.of_row(r)
         out.append([_link(r["student"], links),
-                    f'{points(r["score"])} / {points(r["max_score"])}' if report else '<span class="bad">error</span>']
+                    esc(word) if word == status_mod.GRADED else f'<span class="bad">{esc(word)}</span>',
+                    f'{points(r["score"])} / {points(r["max_score"])}' if report else ""]
                    + [points(per_fn[f]) if f in per_fn else "" for f in FUNCTIONS]
-                   + [esc(", ".join(partners.get(r["student"], [])))])
-    return table(["student", "total", *SHORT.values(), "similar to"], out, numeric=(1, 2, 3, 4, 5))
+                   + [esc(" ".join(status_mod.flags(r, partners)))])
+    return table(["student", "status", "total", *SHORT.values(), "flags"], out,
+                 numeric=(2, 3, 4, 5, 6))
 
 
 def _link(student, links):

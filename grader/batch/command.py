@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -49,9 +50,15 @@ def run(submissions, out_dir, jobs=None, regrade=False, rubric_path=None, stream
     out_dir = Path(out_dir)
     rubric_path = Path(rubric_path) if rubric_path else rubric_mod.DEFAULT_PATH
     current = stamp(rubric_mod.load(rubric_path))
+    new_out = not out_dir.exists()
     found = discover.discover(submissions, out_dir / "unpacked")
     for origin, reason in found.unrecognised:
         stream.write(f"not graded: {origin}: {reason}\n")
+    if not found.entries:  # a usage error: an empty report would look like a graded class
+        if new_out:  # what unpacking left (e.g. an unsafe class zip) is not a report
+            shutil.rmtree(out_dir, ignore_errors=True)
+        stream.write(f"error: no submission found in {submissions}, so nothing was graded\n")
+        return 2
     with Gradebook(out_dir) as book:
         book.set_unrecognised(found.unrecognised)
         for student in book.forget_except(e.student for e in found.entries):

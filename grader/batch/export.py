@@ -8,6 +8,7 @@ import io
 import re
 
 from grader.batch import class_page, student_page
+from grader.batch import status as status_mod
 from grader.batch.similarity import Pair
 from grader.report.results_json import write as write_results, write_atomic
 from grader.rubric import FUNCTIONS
@@ -24,17 +25,12 @@ def slug(student):
 
 
 def status(row):
-    if row["report"] is None:
-        return "grader_error"
-    return "not_loaded" if row["report"].problems else "graded"
+    """The row's status word (grader/batch/status.py: the one vocabulary)."""
+    return status_mod.of_row(row)
 
 
 def flags(row, partners):
-    out = [f"similar:{other}" for other in sorted(partners.get(row["student"], []))]
-    if row["report"] is not None and any("time limit:" in c.feedback.lower()
-                                         for c in row["report"].checks()):
-        out.append("time_limit")
-    return ";".join(out)
+    return ";".join(status_mod.flags(row, partners))
 
 
 def write_all(out_dir, book, code):

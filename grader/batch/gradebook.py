@@ -11,6 +11,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from grader.batch.status import GRADER_ERROR, status_of
 from grader.results import CheckResult, FunctionReport, GradeReport
 
 FILENAME = "gradebook.sqlite"
@@ -24,7 +25,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     grader_fingerprint TEXT NOT NULL,
     rubric_version TEXT NOT NULL,
     rubric_fingerprint TEXT NOT NULL,
-    status TEXT NOT NULL,            -- graded | error (the grader itself failed: retried next run)
+    status TEXT NOT NULL,            -- graded | not_loaded | grader_error (grader/batch/status.py)
     score REAL NOT NULL,
     max_score REAL NOT NULL,
     seconds REAL NOT NULL,
@@ -77,7 +78,9 @@ class Gradebook:
         row = self.db.execute(
             "SELECT file_hash, grader_version, grader_fingerprint, rubric_version, "
             "rubric_fingerprint, status FROM submissions WHERE student = ?", (entry.student,)).fetchone()
-        return row is not None and row == (entry.digest, *stamp.values(), "graded")
+        # a grader error (and the old word for it, "error") is graded again; not_loaded is not
+        return row is not None and row[:-1] == (entry.digest, *stamp.values()) \
+            and row[-1] not in (GRADER_ERROR, "error")
 
     def record(self, entry, stamp, report=None, error=""):
         """Replace the student's rows with this grading (or grader error), atomically."""
@@ -89,7 +92,7 @@ class Gradebook:
             self.db.execute(
                 "INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (entry.student, entry.origin, entry.digest, *stamp.values(),
-                 "graded" if report is not None else "error",
+                 status_of(report),
                  report.score if report else 0.0, report.max_score if report else 0.0,
                  report.seconds if report else 0.0, error, json.dumps(data), time.time()))
             self.db.executemany("INSERT INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)

@@ -4,8 +4,9 @@ Gradescope's format (gradescope-autograders.readthedocs.io, "Autograder Specific
 setup.sh and run_autograder at the root of the zip; the whole zip is unpacked into
 /autograder/source; run_autograder must write /autograder/results/results.json. Here the zip
 holds the full grader (hidden mode) with the reference, the course helpers and the pinned
-requirements; setup.sh makes everything but the worker's code, the helpers and the virtual
-environment root-only, so student code run as an unprivileged user cannot read the reference.
+runtime requirements (never the kit's test or build tools); setup.sh makes everything but the
+worker's code, the helpers and the virtual environment root-only, so student code run as an
+unprivileged user cannot read the reference.
 """
 
 import shutil
@@ -13,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.build.release import DIST, write_zip
+from grader.build.release import DIST, runtime_requirements, write_zip
 from grader.paths import EXERCISES_DIR, KIT_ROOT, REFERENCE_FILE
 
 SCRIPTS = Path(__file__).resolve().parent / "gradescope"
@@ -26,7 +27,7 @@ def build(out=DIST):
         stage = Path(tmp)
         for name in ("setup.sh", "run_autograder"):
             shutil.copy2(SCRIPTS / name, stage / name)  # keeps the executable bit
-        shutil.copyfile(KIT_ROOT / "requirements.txt", stage / "requirements.txt")
+        (stage / "requirements.txt").write_text(runtime_requirements())  # setup.sh installs it
         (stage / "solutions").mkdir()
         shutil.copyfile(REFERENCE_FILE, stage / "solutions" / REFERENCE_FILE.name)
         (stage / "exercises" / "utils").mkdir(parents=True)

@@ -160,6 +160,12 @@ $\frac{f(x + h e_i) - f(x - h e_i)}{2h}$ with $h = 10^{-4}$, entry by entry. The
 it and a few known values. Passing them is a good sign, not a grade: the grader tries many
 more cases, compares with a reference and names known mistakes."""
 
+# The student release's grader has no reference (public mode): its notebook must not promise one.
+TESTS_TEXT_PUBLIC = TESTS_TEXT.replace(
+    "the grader tries many\nmore cases, compares with a reference and names known mistakes.",
+    "the grader here tries many\nmore cases and checks your gradients against your own loss; "
+    "your final grade uses hidden\ntests with more inputs.")
+
 CHECK_TEXT = r"""## Check your work
 
 Run the cell for a function once you have written it. A function you have not written yet is
@@ -180,12 +186,14 @@ GRADE_TEXT = r"""## Grade your notebook
 2. Run the cell below. It runs the kit's grader (`make grade`, from the kit's folder, one
    level up) on this notebook, and prints a score with feedback for each function.
 
-If you renamed the notebook, change `word2vec.ipynb` in the cell. Without `make` (on
-Windows, say), run `python -m grader grade exercises/word2vec.ipynb` in the kit's folder.
+If you renamed the notebook, change `word2vec.ipynb` in the cell. Without `make`, run
+`.venv/bin/python -m grader grade exercises/word2vec.ipynb` in the kit's folder once `.venv/`
+exists (on Windows, inside WSL: the grader needs Linux or macOS to run your code safely).
 In Colab the kit is not there: download the notebook (*File > Download > .ipynb*) and grade
-it in the kit with `make grade SUBMISSION=path/to/word2vec.ipynb`. The grader's option
-`--annotate feedback.ipynb` (`python -m grader grade exercises/word2vec.ipynb --annotate
-feedback.ipynb`) also writes a copy of your notebook with the feedback under each function."""
+it in the kit with `make grade SUBMISSION=path/to/word2vec.ipynb`. Adding
+`ANNOTATE=feedback.ipynb` (`make grade SUBMISSION=exercises/word2vec.ipynb
+ANNOTATE=feedback.ipynb`) also writes a copy of your notebook with the feedback under each
+function."""
 
 GRADE_CELL = """# Save first! The grader reads the saved file. (The grader skips this cell itself.)
 !cd .. && make grade SUBMISSION=exercises/word2vec.ipynb"""
@@ -201,8 +209,9 @@ def _segments(stub):
     return out
 
 
-def build(reference_text):
-    """The exercise notebook (an nbformat NotebookNode) for a marked reference text."""
+def build(reference_text, public=False):
+    """The exercise notebook (an nbformat NotebookNode) for a marked reference text;
+    `public`: the student release's wording (its grader runs the public checks only)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -231,7 +240,7 @@ def build(reference_text):
             raise MarkerError(f"line {node.lineno}: no place in the notebook for this statement")
     cells[1:1] = [("imports-text", new_markdown_cell(IMPORTS)),
                   ("imports-code", new_code_cell("\n".join(imports).strip("\n")))]
-    cells += [("tests-text", new_markdown_cell(TESTS_TEXT)),
+    cells += [("tests-text", new_markdown_cell(TESTS_TEXT_PUBLIC if public else TESTS_TEXT)),
               ("tests-code", new_code_cell("\n\n\n".join(tests))),
               ("check-text", new_markdown_cell(CHECK_TEXT)),
               ("check-helper", new_code_cell(CHECK_HELPER))]
@@ -259,10 +268,10 @@ def _is_main_block(node):
     return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
 
 
-def build_text(reference_text=None):
-    """The notebook file's exact text."""
+def build_text(reference_text=None, public=False):
+    """The notebook file's exact text (`public`: for the student release)."""
     import nbformat
-    nb = build(reference_text if reference_text is not None else REFERENCE_FILE.read_text())
+    nb = build(reference_text if reference_text is not None else REFERENCE_FILE.read_text(), public)
     return nbformat.writes(nb) + "\n"
 
 

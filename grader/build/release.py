@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from grader.build import public_cases
-from grader.build.stubs import make_stub, solution_blocks
+from grader.build.stubs import make_stub, solution_blocks, stub_text
 from grader.paths import EXERCISES_DIR, KIT_ROOT, REFERENCE_FILE
 
 DIST = KIT_ROOT / "dist"
@@ -50,9 +50,9 @@ def build(out=DIST):
     _copy_grader(bundle / "grader")
     (bundle / "grader" / "rubric.toml").write_text(public_rubric((KIT_ROOT / "grader" / "rubric.toml").read_text()))
     public_cases.build(bundle / "grader" / "public_cases.json")
-    for name in ("Makefile", "README.md"):
-        shutil.copyfile(TEMPLATES / name, bundle / name)
-    shutil.copyfile(KIT_ROOT / "requirements.txt", bundle / "requirements.txt")
+    shutil.copyfile(TEMPLATES / "Makefile", bundle / "Makefile")
+    (bundle / "README.md").write_text(student_readme(bundle / "grader" / "rubric.toml"))
+    (bundle / "requirements.txt").write_text(runtime_requirements())
     found = leaks(bundle)
     if found:
         raise LeakError("the student release would leak hidden material:\n  " + "\n  ".join(found))
@@ -60,17 +60,33 @@ def build(out=DIST):
     return bundle
 
 
+def student_readme(public_rubric_path):
+    """The students' README with the public and the full totals filled in from the rubrics."""
+    from grader import rubric as rubric_mod
+    full, public = rubric_mod.load().max_score(), rubric_mod.load(public_rubric_path).max_score()
+    return ((TEMPLATES / "README.md").read_text()
+            .replace("@PUBLIC_POINTS@", f"{public:g}").replace("@FULL_POINTS@", f"{full:g}"))
+
+
+def runtime_requirements():
+    """The kit's requirements.txt (what grading needs: never the test or build tools) with a
+    header for a bundle, which has no requirements-dev.txt to point to."""
+    pins = [line for line in (KIT_ROOT / "requirements.txt").read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    return ("# What the grader needs, pinned; `make grade` installs it into .venv/ on first use.\n"
+            + "\n".join(pins) + "\n")
+
+
 def _copy_exercises(target):
-    stub = EXERCISES_DIR / "word2vec.py"
-    if not stub.exists() or stub.read_text() != make_stub(REFERENCE_FILE.read_text()):
-        raise SystemExit(f"{stub} is missing or out of date: run `make exercises` first")
+    """The exercise as the generator makes it, never the kit's exercises/ files: those are
+    where a student or instructor may be working, and may be filled in."""
+    from grader.build import notebook
     target.mkdir(parents=True)
-    shutil.copyfile(stub, target / "word2vec.py")
-    notebook = EXERCISES_DIR / "word2vec.ipynb"
-    if notebook.exists():
-        shutil.copyfile(notebook, target / "word2vec.ipynb")
-    else:
-        print("note: exercises/word2vec.ipynb not found; the release has the .py exercise only")
+    (target / "word2vec.py").write_text(stub_text())
+    try:
+        (target / "word2vec.ipynb").write_text(notebook.build_text(public=True))
+    except ImportError:  # nbformat is a development requirement
+        print("note: nbformat is not installed; the release has the .py exercise only")
     (target / "utils").mkdir()
     for helper in sorted((EXERCISES_DIR / "utils").glob("*.py")):
         shutil.copyfile(helper, target / "utils" / helper.name)

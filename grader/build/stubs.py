@@ -56,13 +56,33 @@ def make_stub(source):
     return "\n".join(out) + "\n"
 
 
+def stub_text():
+    """The exercise as generated from the reference: what every kit tool builds from.
+
+    exercises/word2vec.py is where students work, so tools and tests never read it back.
+    """
+    return make_stub(REFERENCE_FILE.read_text())
+
+
+STUB_LINE = ": replace this line with your code"  # in every stub line, .py and notebook alike
+
+
 def write_or_check(path, text, args):
-    """Write a generated file, or with `--check` in args only say whether it is up to date."""
+    """Write a generated file, or with `--check` in args only say whether it is up to date.
+
+    A file whose stub lines are not all there any more holds someone's work (the exercise is
+    done in place): it is not overwritten unless `--force` is in args."""
     if "--check" in args:
         if not path.exists() or path.read_text() != text:
             print(f"{path} is out of date: run `make exercises`", file=sys.stderr)
             return 1
         return 0
+    if path.exists() and "--force" not in args and \
+            path.read_text().count(STUB_LINE) < text.count(STUB_LINE):
+        print(f"{path} has work in it (a `raise NotImplementedError` line is gone), so it was "
+              "not overwritten: copy it elsewhere first, or run `make exercises FORCE=1`",
+              file=sys.stderr)
+        return 1
     path.write_text(text)
     print(f"wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0
@@ -70,7 +90,7 @@ def write_or_check(path, text, args):
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(STUB_FILE, make_stub(REFERENCE_FILE.read_text()), args)
+    return write_or_check(STUB_FILE, stub_text(), args)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,12 @@ def content(kind, arg):
     return arg
 
 
+def notebook_text():
+    """The exercise notebook as generated (exercises/word2vec.ipynb may hold a student's work)."""
+    from grader.build.notebook import build_text
+    return build_text()
+
+
 def build(target, size="small"):
     """Write the class into `target` (emptied first); returns the number of entries."""
     target = Path(target)
@@ -161,7 +167,7 @@ def build(target, size="small"):
             (target / name).write_bytes(buffer.getvalue())
         elif layout == "notebook":  # the exercise notebook, handed in untouched
             (target / name).mkdir()
-            shutil.copy(ROOT / "exercises" / "word2vec.ipynb", target / name / "word2vec.ipynb")
+            (target / name / "word2vec.ipynb").write_text(notebook_text())
         elif layout == "empty":
             (target / name).mkdir()
     return len(students)

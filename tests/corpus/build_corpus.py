@@ -3,18 +3,24 @@
     .venv/bin/python tests/corpus/build_corpus.py
 
 Each file is what a student would hand in: the generated exercise with the four
-`raise NotImplementedError(...)` lines replaced. CORRECT files must get full marks; each BUGGY
+`raise NotImplementedError(...)` lines replaced. The exercise text comes from the generator
+(grader.build.stubs, from solutions/word2vec.py), never from exercises/word2vec.py: that is
+the student's working file, and may already be filled in. CORRECT files must get full marks; each BUGGY
 file carries one catalogued mistake in one function (see BUGGY in tests/test_corpus.py);
 VACUOUS files must score 0; BROKEN files cannot be graded at all (tests/test_broken_files.py).
 """
 
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-STUB = (ROOT / "exercises" / "word2vec.py").read_text()
+sys.path.insert(0, str(ROOT))
+from grader.build.stubs import stub_text  # noqa: E402  (run as a script: the kit on the path)
+
+STUB = stub_text()
 
 GOOD = {
     "sigmoid": "s = 1 / (1 + np.exp(-x))",

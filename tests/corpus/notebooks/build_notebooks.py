@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/corpus/notebooks/build_notebooks.py
 
-Each starts from exercises/word2vec.ipynb with the corpus's correct bodies filled in
+Each starts from the exercise notebook as generated (grader.build.notebook; never the working
+exercises/word2vec.ipynb, which may hold a student's work) with the corpus's correct bodies filled in
 (build_corpus.GOOD), then adds what real notebooks carry:
 - magics.ipynb: JupyterLab (format 4.5) with line and cell magics, shell escapes, help, the
   get_ipython() lines nbconvert writes, a %%bash cell. Full marks, no notes.
@@ -23,8 +24,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent))
 from build_corpus import GOOD  # noqa: E402
+from grader.build.notebook import build_text  # noqa: E402  (build_corpus put the kit on the path)
 
-EXERCISE = ROOT / "exercises" / "word2vec.ipynb"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
@@ -136,7 +137,7 @@ def write(path, nb):
 
 
 def main():
-    solved = solve(json.loads(EXERCISE.read_text()), GOOD)
+    solved = solve(json.loads(build_text()), GOOD)
     write(HERE / "magics.ipynb", magics(solved))
     write(HERE / "broken_scratch.ipynb", broken_scratch(solved))
     write(HERE / "colab.ipynb", colab(solved))
