@@ -16,7 +16,14 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024   # a request (from the trusted grader)
+# An answer from the worker, read by the grader: bounded by what the grader asks for (batches
+# of ~256 calls on small generated inputs, whose arrays travel as blobs): the JSON part holds
+# only small dicts, so it gets a tighter bound, and its nesting and number of values too.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 24
+MAX_NODES = 400_000
 
 
 class ProtocolError(Exception):
@@ -38,15 +45,35 @@ def decode(data):
     """Inverse of encode() for one whole message."""
     try:
         (hlen,) = struct.unpack_from("<I", data, 0)
+        if hlen > MAX_HEADER_BYTES:
+            raise ProtocolError(f"message header of {hlen} bytes is over the limit")
         header = json.loads(data[4:4 + hlen])
+        _check_shape(header)
         pos, blobs = 4 + hlen, []
         while pos < len(data):
             (blen,) = struct.unpack_from("<Q", data, pos)
+            if pos + 8 + blen > len(data):
+                raise ValueError("blob runs past the end of the message")
             blobs.append(data[pos + 8:pos + 8 + blen])
             pos += 8 + blen
         return _unpack(header, blobs)
-    except (ValueError, struct.error, KeyError, IndexError, TypeError) as exc:
-        raise ProtocolError(f"malformed message: {exc}") from None
+    except (ValueError, struct.error, KeyError, IndexError, TypeError, RecursionError,
+            MemoryError) as exc:
+        raise ProtocolError(f"malformed message: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _check_shape(header):
+    """ProtocolError unless the header nests at most MAX_DEPTH deep with MAX_NODES values."""
+    stack, count = [(header, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH:
+            raise ProtocolError("message nests too deep or holds too many values")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def frame(payload):
