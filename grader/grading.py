@@ -106,7 +106,13 @@ def _grade_loaded(report, worker, rubric, sub):
             report.functions.append(_not_graded(rubric, fn, f"missing: no function named {fn} "
                                                             "was found in your file", "missing"))
         else:
-            report.functions.append(grade_function(worker, rubric, fn))
+            # Reloads after crashes count against the function's budget (the checks' own
+            # accounting stops at the budget; the second of slack lets it say so itself).
+            worker.charge_function(rubric.function_budget_seconds + 1.0)
+            try:
+                report.functions.append(grade_function(worker, rubric, fn))
+            finally:
+                worker.charge_function(None)
             for note in report.functions[-1].notes:
                 if note not in report.notes:
                     report.notes.append(note)

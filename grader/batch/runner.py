@@ -155,8 +155,9 @@ def run(entries, rubric_path, jobs, on_result, task=_grade, cap_seconds=None):
                     slot.entry = None
                     on_result(entry, *result)
                 elif slot.process.sentinel in ready or slot.conn in ready:
-                    code = slot.process.exitcode
+                    slot.process.join(timeout=2)  # its pipe may close before it is reaped
                     _end(slot)
+                    code = slot.process.exitcode
                     slots[i] = start_slot()
                     if slot.attempt < 2:
                         queue.appendleft((entry, slot.attempt + 1))

@@ -53,6 +53,8 @@ class WorkerClient:
     protections: dict = None   # what lockdown.py reported (see lockdown.describe)
     wall_seconds: float = None  # the whole submission's wall-clock cap, reloads included
     deadline: float = None      # time.monotonic() at which wall_seconds runs out
+    function_seconds: float = None   # see charge_function
+    function_deadline: float = None
     _output: int = field(default=None, repr=False)        # read end of the output pipe
     _printed: bytearray = field(default_factory=bytearray, repr=False)
     _captured: list = field(default_factory=list, repr=False)
@@ -107,19 +109,34 @@ class WorkerClient:
                                 f"more than the {self.limits.memory_mb} MB it may use")
         return answer
 
+    def charge_function(self, seconds):
+        """From now on, at most `seconds` for the function being graded, every restart and
+        reload after a crash included (None: no per-function cap)."""
+        self.function_seconds = seconds
+        self.function_deadline = None if seconds is None else time.monotonic() + seconds
+
     def _check_deadline(self):
-        if self.deadline is not None and time.monotonic() >= self.deadline:
+        now = time.monotonic()
+        if self.deadline is not None and now >= self.deadline:
             self.stop()
             raise WorkerFailure("budget", "time budget: the whole submission used up its "
                                 f"{self.wall_seconds:g} s of grading time (restarts after "
-                                "crashes included), so the remaining checks were not run.")
+                                "crashes included), so the remaining checks were not run")
+        if self.function_deadline is not None and now >= self.function_deadline:
+            self.stop()
+            raise WorkerFailure("budget", "time budget: this function used up its "
+                                f"{self.function_seconds:g} s of grading time (reloading your "
+                                "file after each crash included), so its remaining checks "
+                                "were not run")
 
     def _within_deadline(self, timeout):
-        """`timeout`, shortened so that no wait runs past the submission's wall-clock cap."""
+        """`timeout`, shortened so that no wait runs past the submission's wall-clock cap
+        or the current function's budget."""
         self._check_deadline()
-        if self.deadline is None:
+        ends = [d for d in (self.deadline, self.function_deadline) if d is not None]
+        if not ends:
             return timeout
-        return max(0.05, min(timeout, self.deadline - time.monotonic()))
+        return max(0.05, min(timeout, min(ends) - time.monotonic()))
 
     def _exchange(self, request, timeout):
         timeout = self._within_deadline(timeout)
@@ -150,7 +167,8 @@ class WorkerClient:
                 continue
 
     def _time_limit(self, timeout):
-        if self.deadline is not None and time.monotonic() >= self.deadline - 0.01:
+        ends = [d for d in (self.deadline, self.function_deadline) if d is not None]
+        if ends and time.monotonic() >= min(ends) - 0.01:
             self._check_deadline()
         self.stop()
         raise WorkerFailure("time_limit", f"time limit: no answer within {timeout:g} s")
@@ -163,7 +181,11 @@ class WorkerClient:
             raise WorkerFailure("protocol", f"the answer was too large ({length} bytes, at "
                                 f"most {codec.MAX_ANSWER_BYTES} are read)")
         try:
-            return codec.decode(self._read_exactly(length, deadline, timeout))
+            first = self._read_exactly(min(length, 4), deadline, timeout)
+            if len(first) == 4 and int.from_bytes(first, "little") > codec.MAX_HEADER_BYTES:
+                raise codec.ProtocolError("the answer's header is over the limit")
+            return codec.decode(first + self._read_exactly(length - len(first), deadline,
+                                                           timeout))
         except codec.ProtocolError as exc:
             self.stop()
             raise WorkerFailure("protocol", str(exc)) from None
