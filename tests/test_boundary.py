@@ -313,3 +313,13 @@ def test_reloads_after_crashes_are_charged_to_the_function(tmp_path):
     # Before: each function's budget plus a whole reload (4 + 4 x (1 + 4) s); now the reload
     # is cut at the budget (4 + 4 x (1 + 1) s), with room for a loaded machine.
     assert seconds < grading.wall_seconds(rubric), seconds
+
+
+def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
+    """/lib32 is listed for machines that have it: its absence must not count as unreadable
+    (it made the reduced mode run every submission as root on Ubuntu images)."""
+    from grader.sandbox import lockdown
+    assert lockdown._all_readable(["/usr", str(tmp_path / "missing")])
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    assert not lockdown._all_readable(["/usr", str(locked)])

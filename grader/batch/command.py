@@ -12,6 +12,7 @@ from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 from grader.batch import discover, export, runner, similarity
 from grader.batch.gradebook import Gradebook
 from grader.batch.progress import Progress
+from grader.sandbox import private_copy
 
 GRADER_DIR = Path(grader.__file__).resolve().parent
 NOT_SCORING = ("batch", "report", "cli.py", "__main__.py", "build")
@@ -92,8 +93,28 @@ def _grade(book, todo, current, rubric_path, jobs, stream):
 
 
 def _export(book, entries, out_dir):
-    sources = {e.student: similarity.source_of(e.path) for e in entries}
-    code = {student: {fn: text for fn, (text, _) in similarity.functions_in(src).items()}
-            for student, src in sources.items()}
-    book.set_similar(similarity.find_pairs(sources))
+    sources = {e.student: _source(e) for e in entries}
+    code = {student: _functions(src) for student, src in sources.items()}
+    try:
+        pairs = similarity.find_pairs(sources)
+    except RecursionError:  # a source too deeply nested to compare: no flags, still a report
+        pairs = []
+    book.set_similar(pairs)
     export.write_all(out_dir, book, code)
+
+
+def _source(entry):
+    """The graded file's code, read as grading reads it (no links followed), or "": one
+    unreadable submission must not stop the report for the class."""
+    try:
+        with private_copy.make(entry.path, entry.root, others=False) as copy:
+            return similarity.source_of(copy.file) if copy.file is not None else ""
+    except Exception:  # noqa: BLE001 - e.g. a notebook nested too deep for json
+        return ""
+
+
+def _functions(source):
+    try:
+        return {fn: text for fn, (text, _) in similarity.functions_in(source).items()}
+    except Exception:  # noqa: BLE001 - e.g. an expression too deep for ast
+        return {}

@@ -59,9 +59,13 @@ def write_all(out_dir, book, code):
     for row in rows:
         folder = out_dir / "students" / slug(row["student"])
         links[row["student"]] = f"students/{folder.name}/feedback.html"
-        if row["report"] is not None:
-            write_results(row["report"], folder / "results.json")
-        write_atomic(folder / "feedback.html", student_page.render(row))
+        try:
+            if row["report"] is not None:
+                write_results(row["report"], folder / "results.json")
+            write_atomic(folder / "feedback.html", student_page.render(row))
+        except (ValueError, TypeError, RecursionError) as exc:  # one student's export only
+            write_atomic(folder / "feedback.html", student_page.render(
+                dict(row, report=None, error=f"the report could not be written ({exc})")))
     write_atomic(out_dir / "gradebook.csv", gradebook_csv(rows, partners))
     write_atomic(out_dir / "index.html", class_page.render(
         rows, book.results(), [Pair(a, b, fns) for a, b, fns in pairs], code,

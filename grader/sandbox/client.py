@@ -30,6 +30,11 @@ class WorkerFailure(Exception):
         self.message = message
 
 
+class SandboxRefused(Exception):
+    """The sandbox would not start the worker as configured (the grader's problem, never the
+    student's): grading stops with an internal error naming why."""
+
+
 @dataclass
 class LoadRequest:
     filename: str
@@ -96,6 +101,9 @@ class WorkerClient:
         self.starts += 1
         load_seconds = self._within_deadline(self.limits.load_seconds)
         self.protections = _read_report(report_r, load_seconds) or self.protections
+        if self.protections and self.protections.get("refused"):
+            self.stop()
+            raise SandboxRefused(self.protections["refused"])
         self.load_answer = self._exchange(self.load_request.message(), load_seconds)
         return self.load_answer
 
