@@ -323,3 +323,23 @@ def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o700)
     assert not lockdown._all_readable(["/usr", str(locked)])
+
+
+def test_the_private_copy_is_bounded_and_private(tmp_path):
+    from grader.sandbox import private_copy
+    student = tmp_path / "student"
+    (student / "deep" / "a" / "b" / "c" / "d" / "e" / "f" / "g").mkdir(parents=True)
+    (student / "deep" / "a" / "b" / "c" / "d" / "e" / "f" / "g" / "x.py").write_text("x = 1")
+    for i in range(private_copy.MAX_FILES + 20):
+        (student / f"helper{i:03}.py").write_text("y = 2")
+    os.mkfifo(student / "pipe.py")  # reading it would block forever
+    (student / "word2vec.py").write_text("z = 3")
+    with private_copy.make(student / "word2vec.py", student) as copy:
+        files = [p for p in copy.folder.rglob("*") if p.is_file()]
+        assert copy.file.read_text() == "z = 3"
+        assert len(files) == private_copy.MAX_FILES + 1
+        assert not any(p.name == "x.py" for p in files)  # deeper than MAX_DEPTH
+        assert any("more files than the grader copies" in n for n in copy.notes)
+        assert stat.S_IMODE(copy.base.stat().st_mode) == 0o711  # others pass, cannot list
+        assert copy.folder.parent == copy.base and len(copy.folder.name) == 16
+    assert not copy.base.exists()

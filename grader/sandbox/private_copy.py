@@ -11,6 +11,7 @@ holding the files (0644), so the unprivileged worker can read its copy but no ot
 can find it, even under the same uid.
 """
 
+import itertools
 import os
 import secrets
 import shutil
@@ -24,6 +25,7 @@ from grader import safe_text
 MAX_FILE_BYTES = 64 * 2**20     # the graded file (a notebook with outputs can be large)
 MAX_TOTAL_BYTES = 32 * 2**20    # every other file of the student's folder together
 MAX_FILES = 200
+MAX_ENTRIES = 5000              # names looked at, folders included (a huge Downloads folder)
 MAX_DEPTH = 6
 SKIPPED_NAMES = ("__pycache__", "__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 LINK_PROBLEM = ("Your submission's {what} is a link (a shortcut to another file), and links "
@@ -96,7 +98,7 @@ def make(path, folder=None, others=True) -> PrivateCopy:
         _write(target, data)
         copy.file = target
         if folder is not None and others:
-            budget = {"files": MAX_FILES, "bytes": MAX_TOTAL_BYTES}
+            budget = {"files": MAX_FILES, "bytes": MAX_TOTAL_BYTES, "entries": MAX_ENTRIES}
             _copy_tree(top_fd, copy.folder, (), relative, budget, copy.notes)
     finally:
         os.close(top_fd)
@@ -169,10 +171,14 @@ def _copy_tree(dir_fd, dest, prefix, graded, budget, notes):
     if len(prefix) >= MAX_DEPTH:
         return
     try:
-        entries = sorted(os.scandir(dir_fd), key=lambda e: e.name)
+        with os.scandir(dir_fd) as listing:
+            entries = sorted(itertools.islice(listing, MAX_ENTRIES), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
+        budget["entries"] -= 1
+        if budget["entries"] < 0:
+            return
         rel = prefix + (entry.name,)
         shown = safe_text.name("/".join(rel))
         if entry.name.startswith(".") or entry.name in SKIPPED_NAMES or rel == tuple(graded):

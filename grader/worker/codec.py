@@ -20,10 +20,10 @@ MAX_MESSAGE_BYTES = 256 * 1024 * 1024   # a request (from the trusted grader)
 # An answer from the worker, read by the grader: bounded by what the grader asks for (batches
 # of ~256 calls on small generated inputs, whose arrays travel as blobs): the JSON part holds
 # only small dicts, so it gets a tighter bound, and its nesting and number of values too.
-MAX_ANSWER_BYTES = 64 * 1024 * 1024
-MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_ANSWER_BYTES = 64 * 1024 * 1024   # ~8 MB seen (efficiency inputs)
+MAX_HEADER_BYTES = 1024 * 1024   # ~27 KB seen grading a correct file
 MAX_DEPTH = 24
-MAX_NODES = 400_000
+MAX_NODES = 100_000
 
 
 class ProtocolError(Exception):
