@@ -162,7 +162,7 @@ class WorkerClient:
         view = memoryview(data)
         while view:
             remaining = deadline - time.monotonic()
-            ready = select.select([self._output], [self._to_worker], [],
+            ready = select.select(self._watched(), [self._to_worker], [],
                                   max(0.0, remaining))[1] if remaining > 0 else []
             self._drain()
             if not ready:
@@ -202,9 +202,9 @@ class WorkerClient:
         chunks = []
         while n:
             remaining = deadline - time.monotonic()
-            ready = select.select([self._from_worker, self._output], [], [],
+            ready = select.select([self._from_worker, *self._watched()], [], [],
                                   max(0.0, remaining))[0] if remaining > 0 else []
-            if self._output in ready:
+            if self._output is not None and self._output in ready:
                 self._drain()
             if self._from_worker not in ready:
                 if remaining <= 0 or not ready:
@@ -217,6 +217,9 @@ class WorkerClient:
             n -= len(chunk)
         return b"".join(chunks)
 
+    def _watched(self):
+        return [] if self._output is None else [self._output]
+
     def _drain(self):
         """Read what the worker printed so far; keep up to the cap, drop the rest."""
         if self._output is None:
@@ -228,7 +231,9 @@ class WorkerClient:
                 return
             except OSError:
                 return
-            if not chunk:
+            if not chunk:  # every writer closed it: stop watching (EOF is always "ready")
+                os.close(self._output)
+                self._output = None
                 return
             room = self.output_cap + 1 - len(self._printed)
             if room > 0:
