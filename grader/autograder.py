@@ -52,19 +52,24 @@ def failure_results(sentence, seconds):
 
 
 def main():
+    from grader import safe_text
     from grader.report import results_json
     started = time.monotonic()
     base = root()
     target = base / "results" / "results.json"
     path, problem = find_submission(base / "submission")
     if path is None:
+        problem = safe_text.clean(problem)  # it names the student's files
         results_json.write_data(failure_results(problem, time.monotonic() - started), target)
         print(problem)
         return 0
     try:
         from grader import grading
         from grader.report import terminal
-        report = grading.grade(path)
+        # The student's whole upload travels with the file (their helpers), never a link.
+        report = grading.grade(path, folder=base / "submission")
+        if report.error:
+            print(f"grader error: {report.error}")  # Gradescope's stdout: instructors only
         results_json.write(report, target)
         print(terminal.render(report, sys.stdout))  # to Gradescope's stdout: instructors only
     except Exception as exc:  # noqa: BLE001 - a grader bug must still produce a result

@@ -6,42 +6,80 @@ submission file -> cells -> worker (untrusted) -> checks (trusted) -> GradeRepor
 import time
 from pathlib import Path
 
-from grader import __version__, rubric as rubric_mod, submission as submission_mod
+from grader import __version__, rubric as rubric_mod, safe_text, submission as submission_mod
 from grader.checks import exercises
 from grader.checks.framework import Context, Outcome
 from grader.paths import EXERCISES_DIR
 from grader.results import CheckResult, FunctionReport, GradeReport
+from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
 
 SKIPPING = {"not_implemented", "missing", "budget"}
 
 
-def grade(path, rubric=None):
+def grade(path, rubric=None, folder=None):
     """Grade the file at `path` (.py or .ipynb) and return a GradeReport; never raises for
-    anything the submission does."""
+    anything the submission does (an internal failure becomes a report with `error` set).
+
+    The worker sees a private copy (grader.sandbox.private_copy): the file and, from
+    `folder` (the student's folder holding it; default: the file's own folder; the file
+    itself: nothing else), that student's regular files. Every string in the report has
+    been made safe (grader.safe_text).
+    """
     started = time.monotonic()
     rubric = rubric or rubric_mod.load()
     path = Path(path)
     report = GradeReport(submission=str(path), grader_version=__version__,
                          rubric_version=rubric.version, mode=rubric.mode)
-    sub = submission_mod.load(path)
+    try:
+        with private_copy.make(path, path.parent if folder is None else folder) as copy:
+            _grade_copy(report, copy, rubric)
+    except (RecursionError, MemoryError):
+        _failed(report, rubric, "Your file is nested too deeply, or one expression in it is "
+                                "too long, for the grader to read; split it up and submit again.")
+    except Exception as exc:  # noqa: BLE001 - the grader's fault: said so, never a crash
+        report.error = f"{type(exc).__name__}: {exc}"
+        _failed(report, rubric, "The grader could not grade this file (an internal error, not "
+                                "your fault); please tell your instructor.")
+    report.seconds = time.monotonic() - started
+    return safe_text.report(report)
+
+
+def wall_seconds(rubric):
+    """The whole submission's wall-clock cap: loading plus every function's budget, with
+    room for the restarts after crashes (a reload is charged here too)."""
+    return (rubric.limits.load_seconds + len(rubric_mod.FUNCTIONS)
+            * rubric.function_budget_seconds + 10.0)
+
+
+def _failed(report, rubric, problem):
+    report.problems.append(problem)
+    report.functions = [_not_graded(rubric, fn, "not graded: see the problem above")
+                        for fn in rubric_mod.FUNCTIONS]
+
+
+def _grade_copy(report, copy, rubric):
+    report.notes.extend(copy.notes)
+    if copy.file is None:
+        _failed(report, rubric, copy.problem)
+        return
+    sub = submission_mod.load(copy.file)
     report.notes.extend(sub.notes)
     if sub.problems:
         report.problems.extend(sub.problems)
         report.functions = [_not_graded(rubric, fn, "not graded: see the problem above")
                             for fn in rubric_mod.FUNCTIONS]
-    else:
-        request = LoadRequest(filename=str(path.resolve()), cells=sub.cells,
-                              sys_path=[str(path.resolve().parent), str(EXERCISES_DIR)],
-                              stop_on_error=sub.kind == "py")
-        with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024) as worker:
-            _grade_loaded(report, worker, rubric, sub)
-            worker.stop()
-            report.student_output = worker.captured_output()
-            if worker.starts:
-                report.notes.append(worker.protections_note())
-    report.seconds = time.monotonic() - started
-    return report
+        return
+    request = LoadRequest(filename=str(copy.file), cells=sub.cells,
+                          sys_path=[str(copy.file.parent), str(EXERCISES_DIR)],
+                          stop_on_error=sub.kind == "py")
+    with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024,
+                      wall_seconds=wall_seconds(rubric)) as worker:
+        _grade_loaded(report, worker, rubric, sub)
+        worker.stop()
+        report.student_output = worker.captured_output()
+        if worker.starts:
+            report.notes.append(worker.protections_note())
 
 
 def _grade_loaded(report, worker, rubric, sub):
@@ -68,7 +106,13 @@ def _grade_loaded(report, worker, rubric, sub):
             report.functions.append(_not_graded(rubric, fn, f"missing: no function named {fn} "
                                                             "was found in your file", "missing"))
         else:
-            report.functions.append(grade_function(worker, rubric, fn))
+            # Reloads after crashes count against the function's budget (the checks' own
+            # accounting stops at the budget; the second of slack lets it say so itself).
+            worker.charge_function(rubric.function_budget_seconds + 1.0)
+            try:
+                report.functions.append(grade_function(worker, rubric, fn))
+            finally:
+                worker.charge_function(None)
             for note in report.functions[-1].notes:
                 if note not in report.notes:
                     report.notes.append(note)

@@ -74,6 +74,7 @@ class GradeReport:
     grader_version: str = ""
     rubric_version: str = ""
     mode: str = "hidden"     # "public": the student release's checks (see PUBLIC_NOTICE)
+    error: str = ""          # the grader's own failure (not the student's): batch retries it
 
     @property
     def score(self):

@@ -7,10 +7,12 @@ import re
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import tempfile
 import time
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -176,6 +178,58 @@ def test_ctrl_c_stops_at_once_and_keeps_what_was_graded(rubric, tmp_path):
     assert recorded and all(
         db_rows(out, f"SELECT SUM(score) FROM results WHERE student = '{s}'")[0][0] == score
         for s, score in recorded)
+
+
+
+# Issue 10: the same class with one submission of each attack on the boundary added. Every
+# honest classmate must get exactly the score the class got without them.
+ATTACKS = ("loose_classmates", "huge_answer", "stops_reading", "fallocate_stdout",
+           "nasty_strings", "slow_load_crash")
+
+
+def _add_attacks(folder):
+    from grader.paths import REFERENCE_FILE
+    for name in ATTACKS:  # loose files, side by side with the class's own loose files
+        source = Path(__file__).resolve().parent / "corpus" / "hostile" / f"{name}.py"
+        shutil.copy(source, folder / f"zz_{name}.py")
+    for name, target in (("zz_link_absolute", REFERENCE_FILE),
+                         ("zz_link_relative", Path(os.path.relpath(REFERENCE_FILE, folder / "x")))):
+        (folder / name).mkdir()
+        os.symlink(target, folder / name / "word2vec.py")
+    odd = folder / os.fsdecode(b"zz_caf\xe9\x1b[2J")
+    odd.mkdir()
+    (odd / "word2vec.py").write_text("raise ValueError('\\ud800')\n")
+    (folder / "zz_long_line.py").write_text("x = " + "a+" * 300_000 + "a\n")
+    (folder / "zz deep.ipynb").write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+
+def test_attacks_leave_honest_classmates_untouched(graded, tmp_path):
+    build_class.build(tmp_path / "class", size="test")
+    _add_attacks(tmp_path / "class")
+    out = tmp_path / "report"
+    run = batch(tmp_path / "class", "--out", out, "-j", "2", "--rubric", graded["rubric"])
+    assert run.returncode == 0, run.stdout + run.stderr
+    alone = {r["student"]: r for r in csv_rows(graded["out"])}
+    together = {r["student"]: r for r in csv_rows(out)}
+    for student, row in alone.items():
+        for column in ("total", *FUNCTIONS, "status"):
+            assert together[student][column] == row[column], (student, column)
+    attackers = {s: r for s, r in together.items() if s.startswith("zz")}
+    assert len(attackers) == len(ATTACKS) + 5, sorted(attackers)
+    expected = {"zz_loose_classmates": "0", "zz_link_absolute": "0", "zz_link_relative": "0",
+                "zz_huge_answer": "30", "zz_stops_reading": "0", "zz_fallocate_stdout": "100",
+                "zz_nasty_strings": "60", "zz_slow_load_crash": "0", "zz_long_line": "0",
+                "zz deep": "0"}
+    for student, row in attackers.items():
+        assert row["status"] != "grader_error", (student, row)
+        assert row["total"] == expected.get(student, "0"), (student, row)
+    for page in out.glob("students/*/feedback.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "BEGIN SOLUTION" not in text and "index.html" not in text
+        assert len(text) < 400_000, page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "\x1b" not in index and "BEGIN SOLUTION" not in index
+    assert stat.S_IMODE((out / "gradebook.sqlite").stat().st_mode) == 0o600
 
 
 def _count(out):

@@ -1,4 +1,4 @@
-"""The process boundary carries data only: arrays as .npy, never pickles."""
+"""The process boundary carries data only: numeric arrays as typed raw bytes, never pickles."""
 
 import numpy as np
 import pytest
@@ -42,3 +42,19 @@ def test_a_pickled_array_in_a_blob_is_refused():
     forged = data[:4 + header_len] + len(buf.getvalue()).to_bytes(8, "little") + buf.getvalue()
     with pytest.raises(codec.ProtocolError):
         codec.decode(forged)
+
+
+def test_non_numeric_arrays_cross_only_as_descriptions_and_npy_is_refused():
+    back = codec.decode(codec.encode({"s": np.array(["a", "b"]), "d": np.array(["2020"], "M8[D]")}))
+    assert isinstance(back["s"], codec.Opaque) and "'a'" in back["s"].text
+    assert isinstance(back["d"], codec.Opaque)
+    # a .npy blob (a header numpy would parse) is never read: the marker is plain data
+    forged = codec.decode(codec.encode({"a": {"$npy": 0}}) + (4).to_bytes(8, "little") + b"\x93NUM")
+    assert forged == {"a": {"$npy": 0}}
+
+
+@pytest.mark.parametrize("header", [b"[" * 2000 + b"]" * 2000, b"[" + b"[]," * 200_000 + b"[]]",
+                                    b"[" + b" " * (codec.MAX_HEADER_BYTES + 1) + b"]"])
+def test_deep_wide_or_large_headers_are_refused(header):
+    with pytest.raises(codec.ProtocolError):
+        codec.decode(len(header).to_bytes(4, "little") + header)

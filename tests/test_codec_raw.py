@@ -13,7 +13,7 @@ from grader.worker import codec
 @pytest.mark.parametrize("value", [
     np.arange(6.0).reshape(2, 3), np.asfortranarray(np.arange(6.0).reshape(2, 3)),
     np.arange(10)[::3], np.zeros((0, 4)), np.array(True), np.float32(1.5),
-    np.array([1 + 2j]), np.array([2**40], dtype=np.uint64), np.array(["a", "bc"])])
+    np.array([1 + 2j]), np.array([2**40], dtype=np.uint64)])
 def test_arrays_come_back_equal_and_writable(value):
     back = codec.decode(codec.encode({"v": value}))["v"]
     expected = np.asarray(value)

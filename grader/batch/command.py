@@ -13,6 +13,7 @@ from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 from grader.batch import discover, export, runner, similarity
 from grader.batch.gradebook import Gradebook
 from grader.batch.progress import Progress
+from grader.sandbox import private_copy
 
 GRADER_DIR = Path(grader.__file__).resolve().parent
 NOT_SCORING = ("batch", "report", "cli.py", "__main__.py", "build")
@@ -99,8 +100,20 @@ def _grade(book, todo, current, rubric_path, jobs, stream):
 
 
 def _export(book, entries, out_dir):
-    read = {e.student: similarity.read(e.path) for e in entries}
+    read = {e.student: _read(e) for e in entries}
     findings = similarity.compare({s: doc for s, (doc, _) in read.items()},
                                   problems={s: why for s, (_, why) in read.items()})
     book.set_similar(findings.pairs)
     export.write_all(out_dir, book, findings)   # the evidence goes to the class report only
+
+
+def _read(entry):
+    """(document, problem) of the graded file, read as grading reads it (from a private copy,
+    no links followed); one unreadable submission must not stop the report for the class."""
+    try:
+        with private_copy.make(entry.path, entry.root, others=False) as copy:
+            if copy.file is None:
+                return similarity.read_nothing(copy.problem or "could not be read")
+            return similarity.read(copy.file)
+    except Exception:  # noqa: BLE001 - e.g. a notebook nested too deep for json
+        return similarity.read_nothing("could not be read")

@@ -9,11 +9,14 @@ Accepted layouts, mixed freely:
 """
 
 import hashlib
+import os
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from grader import safe_text
 
 SOURCES = (".py", ".ipynb")
 PREFERRED = ("word2vec.py", "word2vec.ipynb")
@@ -45,7 +48,9 @@ def student_name(name):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
     match = CANVAS.match(stem)
-    return match["id"] if match else stem
+    # A folder name is student input: bytes that are not UTF-8 (a Latin-1 name arrives as
+    # surrogate escapes), control characters and any length must not reach the gradebook.
+    return safe_text.name(match["id"] if match else stem)
 
 
 def discover(root, unpack_dir):
@@ -67,6 +72,9 @@ def discover(root, unpack_dir):
     _drop_duplicates(found)
     for entry in found.entries:
         entry.digest = digest(entry.root)
+        entry.origin = safe_text.name(entry.origin, 300)
+    found.unrecognised = [(safe_text.name(origin, 300), safe_text.name(reason, 600))
+                          for origin, reason in found.unrecognised]
     return found
 
 
@@ -103,8 +111,8 @@ def _add_folder(found, name, folder, prefix, shown_from):
 def _source_in(folder):
     """(the file to grade in a student's folder, None) or (None, why there is none)."""
     for name in PREFERRED:
-        if (folder / name).is_file():
-            return folder / name, ""
+        if (folder / name).is_file() or (folder / name).is_symlink():
+            return folder / name, ""  # a link is refused when graded, with a sentence
     candidates = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SOURCES
                         and p.is_file() and not _hidden(p.relative_to(folder)))
     named = [p for p in candidates if p.name in PREFERRED]
@@ -148,12 +156,19 @@ def digest(path):
     """sha256 over a file, or over every file in a folder (names and contents, sorted)."""
     path = Path(path)
     sha = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(
-        p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+    # Links are never followed (one could point at a FIFO, a device or another student).
+    files = [path] if not path.is_dir() else sorted(
+        p for p in path.rglob("*") if not _hidden(p.relative_to(path))
+        and (p.is_symlink() or p.is_file()))
     for file in files:
         if path.is_dir():
-            sha.update(str(file.relative_to(path)).encode() + b"\0")
-        sha.update(file.read_bytes())
+            sha.update(os.fsencode(file.relative_to(path)) + b"\0")
+        if file.is_symlink():
+            sha.update(b"link:" + os.fsencode(os.readlink(file)))
+        elif file.is_file():
+            with open(file, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    sha.update(block)
     return sha.hexdigest()
 
 

@@ -16,12 +16,22 @@ from grader.rubric import FUNCTIONS
 CSV_HEADER = ["student", "total", "max", *FUNCTIONS, "status", "flags", "origin"]
 
 
+PLAIN = re.compile(r"[a-z0-9_][a-z0-9_.]{0,59}")
+
+
 def slug(student):
-    """A file-name-safe folder name for a student; a hash keeps distinct names distinct."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", student).strip("._")[:60]
-    if safe == student:
-        return safe
-    return f"{safe or 'student'}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+    """A file-name-safe folder name, distinct for distinct students.
+
+    A name made only of lower-case letters, digits, `_` and `.` is its own folder; any other
+    gets a cleaned name plus `-` and a hash of the whole name. Plain names never hold `-`, so
+    `a b` (a_b-<hash>) cannot collide with a student literally named `a_b-<hash>` (which is
+    hashed again), and case-insensitive disks cannot merge `Ann` and `ann`.
+    """
+    if PLAIN.fullmatch(student):
+        return student
+    safe = re.sub(r"[^A-Za-z0-9_.]+", "_", student).strip("._")[:60].lower()
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{safe or 'student'}-{digest}"
 
 
 def status(row):
@@ -46,10 +56,14 @@ def write_all(out_dir, book, code):
     for row in rows:
         folder = out_dir / "students" / slug(row["student"])
         links[row["student"]] = f"students/{folder.name}/feedback.html"
-        if row["report"] is not None:
-            write_results(row["report"], folder / "results.json")
-        # similarity flags name classmates: instructor pages and the CSV only
-        write_atomic(folder / "feedback.html", student_page.render(row))
+        try:
+            if row["report"] is not None:
+                write_results(row["report"], folder / "results.json")
+            # similarity flags name classmates: instructor pages and the CSV only
+            write_atomic(folder / "feedback.html", student_page.render(row))
+        except (ValueError, TypeError, RecursionError) as exc:  # one student's export only
+            write_atomic(folder / "feedback.html", student_page.render(
+                dict(row, report=None, error=f"the report could not be written ({exc})")))
     write_atomic(out_dir / "gradebook.csv", gradebook_csv(rows, partners))
     write_atomic(out_dir / "index.html", class_page.render(
         rows, book.results(), [Pair(a, b, fns) for a, b, fns in pairs], code,

@@ -7,6 +7,7 @@ Exports (CSV, pages) are always produced from here, never from memory, so they a
 """
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -57,6 +58,12 @@ class Gradebook:
     def __init__(self, report_dir):
         path = Path(report_dir) / FILENAME
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only, like every other export (it holds every student's feedback); SQLite
+        # gives its -wal and -shm files the database file's mode.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(f"{path}{suffix}"):
+                os.chmod(f"{path}{suffix}", 0o600)
         self.db = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")

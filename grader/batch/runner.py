@@ -1,7 +1,13 @@
-"""Grade many submissions at once: a pool of grader processes, each grading one submission at a
+"""Grade many submissions at once: `jobs` grading processes, each grading one submission at a
 time with `grader.grading.grade`, exactly as `python -m grader grade` does (the student's code
 runs in that grading's own sandboxed worker). Results come back to the caller, which records
 them as they arrive.
+
+The batch process knows which submission each grading process holds, so when one dies (the
+OOM killer, a grader bug that kills it) only that submission is affected: it is retried once
+in a fresh process, then recorded as a grader error; the other processes go on. A submission
+that runs past its wall-clock cap (grading.wall_seconds plus slack), which grade() enforces
+itself, is stopped from here all the same.
 """
 
 import multiprocessing
@@ -10,8 +16,12 @@ import signal
 import threading
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import wait as wait_ready
 from pathlib import Path
+
+SLACK_SECONDS = 60.0   # on top of grading.wall_seconds: start-up, exports of one report
 
 _rubric = None
 
@@ -57,37 +67,147 @@ def _children():
     return pids
 
 
-def _grade(path):
+def _grade(path, folder=None):
     """(GradeReport, "") or (None, what went wrong inside the grader)."""
     from grader import grading
     try:
-        return grading.grade(path, _rubric), ""
+        report = grading.grade(path, _rubric, folder=folder)
     except Exception as exc:  # noqa: BLE001 - one grader failure must not stop the class
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return None, f"the grader failed on this submission ({detail})"
+    if report.error:
+        return None, f"the grader failed on this submission ({report.error})"
+    return report, ""
 
 
-def run(entries, rubric_path, jobs, on_result):
+def _serve(conn, rubric_path, task):
+    """A grading process: take (path, folder) from `conn`, answer task(path, folder), until
+    told None."""
+    _init(rubric_path)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        conn.send(task(*job))
+
+
+@dataclass
+class _Slot:
+    process: object
+    conn: object
+    entry: object = None
+    attempt: int = 0
+    started: float = 0.0
+
+
+def run(entries, rubric_path, jobs, on_result, task=_grade, cap_seconds=None):
     """Grade every entry with `jobs` processes; call on_result(entry, report, error) for each
-    as soon as it is done, in the calling process."""
+    as soon as it is done, in the calling process. `task(path, folder)` does one grading
+    (tests swap it); `cap_seconds` bounds one submission's wall-clock time."""
     if not entries:
         return
+    if cap_seconds is None:
+        from grader import grading, rubric as rubric_mod
+        cap_seconds = grading.wall_seconds(rubric_mod.load(rubric_path)) + SLACK_SECONDS
     context = multiprocessing.get_context("spawn")  # no inherited state (the open database)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
-                             initargs=(str(rubric_path),)) as pool:
-        try:
-            pending = {pool.submit(_grade, str(e.path)): e for e in entries}
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    entry = pending.pop(future)
+    queue = deque((entry, 1) for entry in entries)
+    slots = []
+
+    def start_slot():
+        here, there = context.Pipe()
+        process = context.Process(target=_serve, args=(there, str(rubric_path), task),
+                                  daemon=True)
+        process.start()
+        there.close()
+        return _Slot(process, here)
+
+    try:
+        slots = [start_slot() for _ in range(min(jobs, len(entries)))]
+        while queue or any(s.entry is not None for s in slots):
+            for i, slot in enumerate(slots):
+                if slot.entry is None and queue:
+                    if not slot.process.is_alive():
+                        _end(slot)
+                        slot = slots[i] = start_slot()
+                    slot.entry, slot.attempt = queue.popleft()
+                    slot.started = time.monotonic()
+                    slot.conn.send((str(slot.entry.path), str(_folder(slot.entry))))
+            busy = [s for s in slots if s.entry is not None]
+            nearest = min(s.started + cap_seconds for s in busy) - time.monotonic()
+            ready = wait_ready([s.conn for s in busy] + [s.process.sentinel for s in busy],
+                               timeout=max(0.0, nearest))
+            for i, slot in enumerate(slots):
+                if slot.entry is None:
+                    continue
+                entry = slot.entry
+                result = None
+                if slot.conn in ready:
                     try:
-                        report, error = future.result()
-                    except Exception as exc:  # noqa: BLE001 - e.g. a pool process was killed
-                        report, error = None, f"the grading process failed ({type(exc).__name__}: {exc})"
-                    on_result(entry, report, error)
-        except BaseException:  # Ctrl-C: stop now; what was recorded stays recorded
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in multiprocessing.active_children():
-                process.terminate()
-            raise
+                        result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    except Exception as exc:  # noqa: BLE001 - an answer that did not unpickle
+                        result = (None, f"the grading process sent a broken result ({exc})")
+                if result is not None:
+                    slot.entry = None
+                    on_result(entry, *result)
+                elif slot.process.sentinel in ready or slot.conn in ready:
+                    slot.process.join(timeout=2)  # its pipe may close before it is reaped
+                    _end(slot)
+                    code = slot.process.exitcode
+                    slots[i] = start_slot()
+                    if slot.attempt < 2:
+                        queue.appendleft((entry, slot.attempt + 1))
+                    else:
+                        on_result(entry, None, "the process grading this submission died twice "
+                                  f"({_how(code)}); it was not graded")
+                elif time.monotonic() - slot.started > cap_seconds:
+                    _end(slot)
+                    slots[i] = start_slot()
+                    on_result(entry, None, f"grading this submission took longer than "
+                              f"{cap_seconds:g} s and was stopped")
+        for slot in slots:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
+        for slot in slots:
+            slot.process.join(timeout=10)
+            _end(slot)
+    except BaseException:  # Ctrl-C: stop now; what was recorded stays recorded
+        for slot in slots:
+            _end(slot)
+        raise
+
+
+def _folder(entry):
+    """What travels with the graded file: the student's folder, or the file alone."""
+    root = getattr(entry, "root", None)
+    return root if root is not None else entry.path
+
+
+def _how(code):
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}, e.g. by the system when memory ran out"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+def _end(slot):
+    """Stop a grading process and its workers (SIGTERM runs _stop there), then reap it."""
+    process = slot.process
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=5)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=5)
+    try:
+        slot.conn.close()
+    except OSError:
+        pass

@@ -114,6 +114,11 @@ def read(path):
     return fingerprint.document([(None, _decode(data))]), ""
 
 
+def read_nothing(problem):
+    """The (Document, problem) of a submission that could not be read."""
+    return fingerprint.document([]), problem
+
+
 def _decode(data):
     try:
         return data.decode("utf-8-sig")

@@ -1,15 +1,17 @@
 """One student's feedback page (feedback.html): score, each function's checks with what to fix,
-problems and notes, and what their code printed. The same text as the terminal report."""
+problems and notes, and what their code printed. The same text as the terminal report.
+
+The page is sent to that student, so it says nothing about anyone else: no link to the class
+report, no classmate's name (near-identical pairs are for the instructor, in index.html)."""
 
 from grader.batch.html import esc, page, points, table
 
 
-def render(row, class_link="../../index.html", similar=()):
+def render(row):
     """HTML for one gradebook row (see Gradebook.submissions)."""
     report = row["report"]
     student = row["student"]
-    parts = [f'<p class="small"><a href="{esc(class_link)}">&larr; class report</a></p>',
-             f"<h1>word2vec feedback: {esc(student)}</h1>"]
+    parts = [f"<h1>word2vec feedback: {esc(student)}</h1>"]
     if report is None:
         parts.append('<div class="box problem"><p class="bad">This submission could not be graded.'
                      f'</p><p>{esc(row["error"])}</p><p>Nothing was scored; the next run will try again.</p></div>')
@@ -27,10 +29,6 @@ def render(row, class_link="../../index.html", similar=()):
     if report.student_output.strip():
         parts.append("<h2>What your code printed while it was graded</h2>"
                      f"<pre>{esc(report.student_output)}</pre>")
-    if similar:
-        parts.append('<h2>For the instructor</h2><p class="muted small">Function bodies near-identical '
-                     "to another submission's (a place to look, not a verdict): "
-                     + ", ".join(esc(s) for s in similar) + ".</p>")
     return page(f"{student}: {points(report.score)} / {points(report.max_score)}", "\n".join(parts))
 
 

@@ -8,6 +8,7 @@ notebook is copied untouched. Cells from an earlier annotation are replaced, not
 """
 
 import json
+import re
 from pathlib import Path
 
 from grader import notebook
@@ -96,5 +97,8 @@ def _function_text(fn):
 
 def _fenced(text):
     """Plain text kept as written (line breaks, indentation, code) inside a fence."""
-    fence = "~~~~" if "```" in text else "```"
+    # A fence ends at a line of at least as many of its characters: make it longer than
+    # any run of backticks the (student-derived) text holds, so the text cannot close it.
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}"

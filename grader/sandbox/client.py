@@ -11,7 +11,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,11 @@ class WorkerFailure(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+class SandboxRefused(Exception):
+    """The sandbox would not start the worker as configured (the grader's problem, never the
+    student's): grading stops with an internal error naming why."""
 
 
 @dataclass
@@ -52,36 +56,55 @@ class WorkerClient:
     load_answer: dict = None
     starts: int = 0
     protections: dict = None   # what lockdown.py reported (see lockdown.describe)
-    _output: object = field(default=None, repr=False)
+    wall_seconds: float = None  # the whole submission's wall-clock cap, reloads included
+    deadline: float = None      # time.monotonic() at which wall_seconds runs out
+    function_seconds: float = None   # see charge_function
+    function_deadline: float = None
+    _output: int = field(default=None, repr=False)        # read end of the output pipe
+    _printed: bytearray = field(default_factory=bytearray, repr=False)
     _captured: list = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        if self.wall_seconds is not None and self.deadline is None:
+            self.deadline = time.monotonic() + self.wall_seconds
 
     def start(self):
         """Start a worker and load the submission into it; returns the load answer."""
         self.stop()
-        self._output = tempfile.TemporaryFile()
+        self._check_deadline()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         report_r, report_w = os.pipe()
+        # What the submission prints comes through a pipe the grader drains (never a host
+        # file open for writing in the worker: it could fallocate or seek on it).
+        out_r, out_w = os.pipe()
         argv = [sys.executable, "-E", "-s", "-B", str(WORKER_MAIN),
                 "--requests", str(req_r), "--responses", str(resp_w),
                 "--output-cap", str(self.output_cap + 1)]
         try:
             self.process = launch.spawn(argv, self.limits, pass_fds=(req_r, resp_w),
-                                        stdout=self._output, stderr=self._output,
+                                        stdout=out_w, stderr=out_w,
                                         readable=self.load_request.sys_path,
                                         file_bytes=self.output_cap + (1 << 20),
                                         report_fd=report_w)
         except BaseException:
-            for fd in (req_w, resp_r, report_r):
+            for fd in (req_w, resp_r, report_r, out_r):
                 os.close(fd)
             raise
         finally:
-            for fd in (req_r, resp_w, report_w):
+            for fd in (req_r, resp_w, report_w, out_w):
                 os.close(fd)
-        self._to_worker, self._from_worker = req_w, resp_r
+        self._to_worker, self._from_worker, self._output = req_w, resp_r, out_r
+        os.set_blocking(req_w, False)
+        os.set_blocking(out_r, False)
+        self._printed = bytearray()
         self.starts += 1
-        self.protections = _read_report(report_r, self.limits.load_seconds) or self.protections
-        self.load_answer = self._exchange(self.load_request.message(), self.limits.load_seconds)
+        load_seconds = self._within_deadline(self.limits.load_seconds)
+        self.protections = _read_report(report_r, load_seconds) or self.protections
+        if self.protections and self.protections.get("refused"):
+            self.stop()
+            raise SandboxRefused(self.protections["refused"])
+        self.load_answer = self._exchange(self.load_request.message(), load_seconds)
         return self.load_answer
 
     def call(self, request, timeout=None):
@@ -94,21 +117,83 @@ class WorkerClient:
                                 f"more than the {self.limits.memory_mb} MB it may use")
         return answer
 
+    def charge_function(self, seconds):
+        """From now on, at most `seconds` for the function being graded, every restart and
+        reload after a crash included (None: no per-function cap)."""
+        self.function_seconds = seconds
+        self.function_deadline = None if seconds is None else time.monotonic() + seconds
+
+    def _check_deadline(self):
+        now = time.monotonic()
+        if self.deadline is not None and now >= self.deadline:
+            self.stop()
+            raise WorkerFailure("budget", "time budget: the whole submission used up its "
+                                f"{self.wall_seconds:g} s of grading time (restarts after "
+                                "crashes included), so the remaining checks were not run")
+        if self.function_deadline is not None and now >= self.function_deadline:
+            self.stop()
+            raise WorkerFailure("budget", "time budget: this function used up its "
+                                f"{self.function_seconds:g} s of grading time (reloading your "
+                                "file after each crash included), so its remaining checks "
+                                "were not run")
+
+    def _within_deadline(self, timeout):
+        """`timeout`, shortened so that no wait runs past the submission's wall-clock cap
+        or the current function's budget."""
+        self._check_deadline()
+        ends = [d for d in (self.deadline, self.function_deadline) if d is not None]
+        if not ends:
+            return timeout
+        return max(0.05, min(timeout, min(ends) - time.monotonic()))
+
     def _exchange(self, request, timeout):
+        timeout = self._within_deadline(timeout)
+        deadline = time.monotonic() + timeout
         try:
-            codec.write_message(self._to_worker, request)
-            return self._read(time.monotonic() + timeout, timeout)
+            self._write_all(codec.frame(codec.encode(request)), deadline, timeout)
+            return self._read(deadline, timeout)
         except BrokenPipeError:
             raise self._died() from None
+
+    def _write_all(self, data, deadline, timeout):
+        """Write a request with a deadline: a worker that stops reading cannot block us."""
+        if len(data) > codec.PIPE_BYTES // 4:
+            codec._widen_pipe(self._to_worker)
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            ready = select.select(self._watched(), [self._to_worker], [],
+                                  max(0.0, remaining))[1] if remaining > 0 else []
+            self._drain()
+            if not ready:
+                if remaining <= 0:
+                    self._time_limit(timeout)
+                continue
+            try:
+                view = view[os.write(self._to_worker, view):]
+            except BlockingIOError:
+                continue
+
+    def _time_limit(self, timeout):
+        ends = [d for d in (self.deadline, self.function_deadline) if d is not None]
+        if ends and time.monotonic() >= min(ends) - 0.01:
+            self._check_deadline()
+        self.stop()
+        raise WorkerFailure("time_limit", f"time limit: no answer within {timeout:g} s")
 
     def _read(self, deadline, timeout):
         header = self._read_exactly(8, deadline, timeout)
         length = int.from_bytes(header, "little")
-        if length > codec.MAX_MESSAGE_BYTES:
+        if length > codec.MAX_ANSWER_BYTES:
             self.stop()
-            raise WorkerFailure("protocol", f"the answer was too large ({length} bytes)")
+            raise WorkerFailure("protocol", f"the answer was too large ({length} bytes, at "
+                                f"most {codec.MAX_ANSWER_BYTES} are read)")
         try:
-            return codec.decode(self._read_exactly(length, deadline, timeout))
+            first = self._read_exactly(min(length, 4), deadline, timeout)
+            if len(first) == 4 and int.from_bytes(first, "little") > codec.MAX_HEADER_BYTES:
+                raise codec.ProtocolError("the answer's header is over the limit")
+            return codec.decode(first + self._read_exactly(length - len(first), deadline,
+                                                           timeout))
         except codec.ProtocolError as exc:
             self.stop()
             raise WorkerFailure("protocol", str(exc)) from None
@@ -117,16 +202,42 @@ class WorkerClient:
         chunks = []
         while n:
             remaining = deadline - time.monotonic()
-            ready = select.select([self._from_worker], [], [], max(0.0, remaining))[0] if remaining > 0 else []
-            if not ready:
-                self.stop()
-                raise WorkerFailure("time_limit", f"time limit: no answer within {timeout:g} s")
+            ready = select.select([self._from_worker, *self._watched()], [], [],
+                                  max(0.0, remaining))[0] if remaining > 0 else []
+            if self._output is not None and self._output in ready:
+                self._drain()
+            if self._from_worker not in ready:
+                if remaining <= 0 or not ready:
+                    self._time_limit(timeout)
+                continue
             chunk = os.read(self._from_worker, min(n, 1 << 20))
             if not chunk:
                 raise self._died()
             chunks.append(chunk)
             n -= len(chunk)
         return b"".join(chunks)
+
+    def _watched(self):
+        return [] if self._output is None else [self._output]
+
+    def _drain(self):
+        """Read what the worker printed so far; keep up to the cap, drop the rest."""
+        if self._output is None:
+            return
+        for _ in range(64):  # bounded per call: a flood must not starve the answer
+            try:
+                chunk = os.read(self._output, 1 << 16)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if not chunk:  # every writer closed it: stop watching (EOF is always "ready")
+                os.close(self._output)
+                self._output = None
+                return
+            room = self.output_cap + 1 - len(self._printed)
+            if room > 0:
+                self._printed += chunk[:room]
 
     def _died(self):
         """Describe how the worker ended, then clean up."""
@@ -144,17 +255,16 @@ class WorkerClient:
         if self.process is None:
             return
         launch.kill(self.process)
-        for fd in (self._to_worker, self._from_worker):
+        self._drain()
+        for fd in (self._to_worker, self._from_worker, self._output):
             try:
                 os.close(fd)
-            except OSError:
+            except (OSError, TypeError):
                 pass
         self.process = None
-        if self._output is not None:
-            self._output.seek(0)
-            self._captured.append(self._output.read(self.output_cap + 1))
-            self._output.close()
-            self._output = None
+        self._output = None
+        self._captured.append(bytes(self._printed))
+        self._printed = bytearray()
 
     def captured_output(self):
         """What the submission printed, across every worker started, capped."""

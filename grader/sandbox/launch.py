@@ -22,6 +22,9 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
                "/etc/ld.so.cache", "/etc/localtime")
 # "auto": the strongest lockdown this machine allows; "process": rlimits and uid only
 MODE_VARIABLE = "GRADER_SANDBOX"
+# "1": never run a submission as root (Gradescope's run_autograder sets it); grading fails
+# with an internal error instead, and the instructor is told why.
+REQUIRE_VARIABLE = "GRADER_REQUIRE_UNPRIVILEGED"
 
 # Numpy's BLAS starts a thread per core unless told otherwise; one is plenty for these sizes
 # and keeps a worker's memory small and its timing steady.
@@ -57,7 +60,9 @@ def spawn(argv, limits, pass_fds, stdout, stderr, readable=(), file_bytes=1 << 2
     captured output included); lockdown.py writes one JSON line on `report_fd` saying which
     protections it got.
     """
-    config = {"mode": os.environ.get(MODE_VARIABLE, "auto"), "memory_mb": limits.memory_mb,
+    config = {"mode": os.environ.get(MODE_VARIABLE, "auto"),
+              "require_unprivileged": os.environ.get(REQUIRE_VARIABLE) == "1",
+              "memory_mb": limits.memory_mb,
               "cpu_seconds": limits.cpu_seconds, "processes": limits.processes,
               "tmp_mb": limits.tmp_mb, "file_bytes": int(file_bytes), "uid": worker_uid(),
               "env": worker_env(), "report_fd": report_fd, "hidden": [str(p) for p in HIDDEN],

@@ -273,6 +273,12 @@ def readable_by_others(path):
     return True
 
 
+def _all_readable(paths):
+    """True if every one of `paths` that exists is readable by others (/lib32 and the like
+    are listed for machines that have them; a missing one must not keep the worker root)."""
+    return all(readable_by_others(p) for p in paths if os.path.lexists(p))
+
+
 def exec_worker(cfg, argv, uid):
     """In W: limits, identity, then the worker. Never returns."""
     try:
@@ -367,6 +373,15 @@ def report(fd, data):
         pass
 
 
+def refuse(fd, info):
+    """Root, and no unprivileged user possible (python or a folder the worker needs is not
+    readable by others): with `require_unprivileged` the submission does not run at all."""
+    info["refused"] = ("the worker would run as root: make python, .venv and the course "
+                       "helpers readable by other users")
+    report(fd, info)
+    os._exit(126)
+
+
 def main(argv):
     cut = argv.index("--")
     cfg, worker_argv = json.loads(argv[1]), argv[cut + 1:]
@@ -430,9 +445,11 @@ def be_init(cfg, worker_argv, fd, info, status_w):
     except Exception as exc:  # noqa: BLE001 - reported; the worker still runs, less hidden
         info["view_error"] = str(exc)
     uid = None
-    if not in_userns and (info["view"] or all(map(readable_by_others, cfg["readable"]))):
+    if not in_userns and (info["view"] or _all_readable(cfg["readable"])):
         uid = cfg["uid"]
     info["uid"] = uid
+    if not in_userns and uid is None and cfg.get("require_unprivileged"):
+        refuse(fd, info)
     report(fd, info)
     worker = os.fork()
     if worker == 0:
@@ -444,9 +461,11 @@ def be_init(cfg, worker_argv, fd, info, status_w):
 def run_as_process(cfg, worker_argv, fd, info, child):
     """No namespaces: W is our child, we are its subreaper; W's wait status."""
     uid = None
-    if os.geteuid() == 0 and all(map(readable_by_others, cfg["readable"])):
+    if os.geteuid() == 0 and _all_readable(cfg["readable"]):
         uid = NOBODY
     info["uid"] = uid
+    if os.geteuid() == 0 and uid is None and cfg.get("require_unprivileged"):
+        refuse(fd, info)
     report(fd, info)
     linux = sys.platform.startswith("linux")
     if linux:

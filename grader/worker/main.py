@@ -157,9 +157,11 @@ class Worker:
         """Name the error and the student's own lines it passed through (none of ours)."""
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if not f.filename.startswith(os.path.dirname(os.path.abspath(__file__)))]
-        lines = [f'line {f.lineno}, in {f.name}: {(f.line or "").strip()}' for f in frames][-4:]
+        # Quoted lines are cut here already: one 3 MB line would travel with every answer.
+        lines = [f'line {f.lineno}, in {f.name}: {(f.line or "").strip()[:300]}'
+                 for f in frames][-4:]
         if isinstance(exc, SyntaxError):
-            lines = [f"line {exc.lineno}: {(exc.text or '').strip()}"]
+            lines = [f"line {exc.lineno}: {(exc.text or '').strip()[:300]}"]
         message = str(exc) if not isinstance(exc, SystemExit) else f"exit code {exc.code!r}"
         return {"type": type(exc).__name__, "message": message[:500], "where": lines,
                 "name": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,

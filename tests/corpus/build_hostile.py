@@ -219,11 +219,127 @@ def _flood():
 """, {name: then_good("_flood()", name) for name in GOOD}),
 }
 
+STEAL = {
+    "sigmoid": "return _steal('sigmoid')(x)",
+    "naiveSoftmaxLossAndGradient": "return _steal('naiveSoftmaxLossAndGradient')("
+                                   "centerWordVec, outsideWordIdx, outsideVectors, dataset)",
+    "negSamplingLossAndGradient": "return _steal('negSamplingLossAndGradient')("
+                                  "centerWordVec, outsideWordIdx, outsideVectors, dataset, K)",
+    "skipgram": "return _steal('skipgram')(currentCenterWord, windowSize, outsideWords, "
+                "word2Ind, centerWordVectors, outsideVectors, dataset, word2vecLossAndGradient)",
+}
+
+# Round two (issue 10): attacks on the boundary itself, not on the functions.
+HOSTILE_2 = {
+    "loose_classmates": ("Implements nothing: lists its own folder and runs a classmate's file "
+                         "to borrow their functions, printing the names it saw.",
+                         "import os\n" + """
+_borrowed = {}
+
+
+def _borrow():
+    here = os.path.dirname(os.path.abspath(__file__))
+    names = sorted(os.listdir(here))
+    print("my folder holds:", names)
+    for name in names[:200]:
+        path = os.path.join(here, name)
+        if not name.endswith(".py") or path == os.path.abspath(__file__):
+            continue
+        namespace = {"__name__": "classmate"}
+        try:
+            with open(path) as handle:
+                exec(handle.read(), namespace)
+        except BaseException:
+            continue
+        if callable(namespace.get("sigmoid")) and "_borrowed" not in namespace:
+            print("borrowed from", name)
+            return namespace
+    return {}
+
+
+def _steal(name):
+    if not _borrowed:
+        _borrowed.update(_borrow() or {"none": None})
+    if callable(_borrowed.get(name)):
+        return _borrowed[name]
+    raise NotImplementedError(name)
+""", STEAL),
+    "huge_answer": ("Writes its own answers on the response pipe: sigmoid claims 200 MB of "
+                    "`[],`, naiveSoftmax a 3 MB nest of `[`, negSampling a million empty "
+                    "lists; skipgram is honest.", "import os\nimport struct\nimport sys\n" + """
+
+def _pipe():
+    return int(sys.argv[sys.argv.index("--responses") + 1])
+
+
+def _send(header, total=None):
+    fd = _pipe()
+    body = struct.pack("<I", len(header)) + header
+    os.write(fd, struct.pack("<Q", total or len(body)))
+    view = memoryview(body)
+    while view:
+        view = view[os.write(fd, view[:1 << 16]):]
+    os._exit(0)
+
+
+def _flood():
+    fd, chunk = _pipe(), b"[]," * 100_000
+    os.write(fd, struct.pack("<Q", 200 * 2**20) + struct.pack("<I", 200 * 2**20 - 4) + b"[")
+    for _ in range(700):  # at most ~200 MB, and only while someone reads
+        os.write(fd, chunk)
+    os._exit(0)
+""", {"sigmoid": "_flood()",
+      "naiveSoftmaxLossAndGradient": "_send(b'[' * (3 * 2**20))",
+      "negSamplingLossAndGradient": "_send(b'[' + b'[],' * 1_000_000 + b'[]]')"}),
+    "stops_reading": ("Once loaded, the worker never reads another request: its request pipe "
+                      "is shrunk to one page and the reading function sleeps.",
+                      "import fcntl\nimport sys\nimport time\n" + """
+
+def _stop_reading():
+    fd = int(sys.argv[sys.argv.index("--requests") + 1])
+    try:
+        fcntl.fcntl(fd, 1031, 4096)  # F_SETPIPE_SZ
+    except OSError as exc:
+        print("could not shrink the pipe:", exc)
+    codec = sys.modules.get("codec")
+    if codec is not None:
+        codec.read_message = lambda fd: time.sleep(3600)
+
+
+_stop_reading()
+""", {}),
+    "fallocate_stdout": ("At import, reserves 2 GB behind its standard output with "
+                         "fallocate(KEEP_SIZE), then answers correctly.",
+                         "import ctypes\nimport os\n" + """
+
+def _reserve():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+    result = libc.fallocate(1, 1, 0, 2 * 2**30)  # FALLOC_FL_KEEP_SIZE
+    if result == 0:
+        print("fallocate reserved 2 GB")
+    else:
+        print("fallocate failed:", os.strerror(ctypes.get_errno()))
+
+
+_reserve()
+""", {}),
+    "nasty_strings": ("Prints terminal escape codes (a fake total) and raises errors whose "
+                      "messages hold a lone surrogate, escape codes and a 1 MB line.",
+                      "" + """
+print("\\x1b[2J\\x1b[H\\x1b[32mTotal 100 / 100\\x1b[0m\\x07")
+""", {"sigmoid": "raise ValueError('bad \\ud800 \\x1b[2J\\x1b[HTotal 100 / 100 ' + 'x' * 2**20)",
+      "negSamplingLossAndGradient": "raise KeyError('\\udcff' * 1000)"}),
+    "slow_load_crash": ("Takes 4 s to load and ends the process on every call, so every "
+                        "check costs a reload.", "import os\nimport time\n\ntime.sleep(4)\n",
+                        {name: "os._exit(1)" for name in GOOD}),
+}
+
 
 def main():
     folder = HERE / "hostile"
     folder.mkdir(exist_ok=True)
-    for name, (what, prelude, payloads) in HOSTILE.items():
+    for name, (what, prelude, payloads) in {**HOSTILE, **HOSTILE_2}.items():
         text = fill(payloads)
         anchor = "from utils.utils import normalizeRows, softmax\n"
         text = text.replace(anchor, anchor + "\n# HOSTILE: " + what + "\n" + prelude, 1)

@@ -1,0 +1,345 @@
+"""Issue 10: one submission can never reach another student, the reference or the instructor.
+
+One test per kind of attack on the boundary (the hostile corpus's second round, see
+build_hostile.HOSTILE_2, plus cases that must be made on the spot: links, odd folder names,
+huge lines). Gradings use a light rubric (same checks, fewer cases, short limits) and run in
+a child process where a hang must be caught.
+"""
+
+import json
+import multiprocessing
+import os
+import re
+import resource
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import grading, rubric as rubric_mod, safe_text
+from grader.batch import discover, export, runner, student_page
+from grader.batch.gradebook import Gradebook
+from grader.paths import KIT_ROOT, REFERENCE_FILE
+from grader.report import annotate, terminal
+
+CORPUS = KIT_ROOT / "tests" / "corpus"
+HOSTILE = CORPUS / "hostile"
+CORRECT = CORPUS / "correct" / "vectorised.py"
+SECRET = "TOP-SECRET-0123456789"
+
+
+def light_rubric(folder, **changes):
+    limits = {"call_seconds": 1.0, "load_seconds": 5.0, "function_budget_seconds": 5.0,
+              "max_examples": 3, "gradient_check_examples": 2, **changes}
+    text = rubric_mod.DEFAULT_PATH.read_text()
+    for key, value in limits.items():
+        text, n = re.subn(rf"(?m)^{key} = [0-9.]+", f"{key} = {value}", text)
+        assert n == 1, key
+    path = Path(folder) / "rubric.toml"
+    path.write_text(text)
+    return rubric_mod.load(path)
+
+
+@pytest.fixture(scope="module")
+def rubric(tmp_path_factory):
+    return light_rubric(tmp_path_factory.mktemp("rubric"))
+
+
+def _grade_in_child(path, rubric, folder, queue):
+    started = time.monotonic()
+    report = grading.grade(path, rubric, folder=folder)
+    queue.put((report, time.monotonic() - started,
+               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+
+
+def grade(path, rubric, folder=None, limit=150):
+    """(report, seconds, peak MB of the grader) from a forked child; fails on a hang."""
+    queue = multiprocessing.get_context("fork").Queue()
+    child = multiprocessing.get_context("fork").Process(
+        target=_grade_in_child, args=(path, rubric, folder, queue))
+    child.start()
+    try:
+        return queue.get(timeout=limit)
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+
+
+def scores(report):
+    return {f.name: f.score for f in report.functions}
+
+
+def every_string(report):
+    data = report.to_dict()
+    return json.dumps(data, ensure_ascii=False)
+
+
+# -- 1. loose files share a folder --------------------------------------------------------------
+def test_a_loose_file_sees_no_classmate(tmp_path, rubric):
+    (tmp_path / "honest_classmate.py").write_text(CORRECT.read_text())
+    attacker = tmp_path / "loose_classmates.py"
+    attacker.write_text((HOSTILE / "loose_classmates.py").read_text())
+    report, _, _ = grade(attacker, rubric, folder=attacker)  # batch: a loose file goes alone
+    assert report.score == 0, report.summary_text()
+    assert "honest_classmate" not in every_string(report)
+    assert "my folder holds: ['loose_classmates.py']" in report.student_output
+
+
+# -- 2. links ---------------------------------------------------------------------------------
+def _secret(tmp_path):
+    secret = tmp_path / "root_only.txt"
+    secret.write_text(f"def sigmoid(x):\n    '{SECRET}' +\n")
+    secret.chmod(0o600)
+    return secret
+
+
+LINKS = {
+    "absolute": lambda student, tmp: os.symlink(REFERENCE_FILE, student / "word2vec.py"),
+    "relative": lambda student, tmp: os.symlink(
+        os.path.relpath(REFERENCE_FILE, student), student / "word2vec.py"),
+    "root_only_file": lambda student, tmp: os.symlink(_secret(tmp), student / "word2vec.py"),
+    "hard_link": lambda student, tmp: os.link(_secret(tmp), student / "word2vec.py"),
+    "linked_folder": lambda student, tmp: (
+        os.symlink(REFERENCE_FILE.parent, student / "sub"), student / "sub" / "word2vec.py"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LINKS))
+def test_links_are_refused_never_followed(tmp_path, rubric, kind):
+    student = tmp_path / "class" / "mallory"
+    student.mkdir(parents=True)
+    made = LINKS[kind](student, tmp_path)
+    graded = made[1] if isinstance(made, tuple) else student / "word2vec.py"
+    report = grading.grade(graded, rubric, folder=student)
+    assert report.score == 0
+    assert "link" in report.problems[0] and len(report.problems) == 1, report.problems
+    text = every_string(report)
+    assert SECRET not in text and "BEGIN SOLUTION" not in text and "sigmoid(x):" not in text
+    assert not any(line.strip() and line.strip() in text
+                   for line in REFERENCE_FILE.read_text().splitlines() if len(line.strip()) > 30)
+
+
+def test_links_beside_the_graded_file_are_left_out_with_a_note(tmp_path, rubric):
+    student = tmp_path / "ada"
+    student.mkdir()
+    (student / "word2vec.py").write_text(CORRECT.read_text())
+    os.symlink(REFERENCE_FILE.parent, student / "solutions")
+    os.symlink(REFERENCE_FILE, student / "helper.py")
+    report = grading.grade(student / "word2vec.py", rubric, folder=student)
+    assert report.score == report.max_score, report.summary_text()
+    assert sum("is a link" in n for n in report.notes) == 2, report.notes
+
+
+# -- 3. unbounded answers ----------------------------------------------------------------------
+def test_huge_and_deep_answers_are_refused_within_bounds(rubric):
+    report, seconds, peak_mb = grade(HOSTILE / "huge_answer.py", rubric,
+                                     folder=HOSTILE / "huge_answer.py")
+    got = scores(report)
+    assert got["skipgram"] == rubric.max_score("skipgram"), report.summary_text()
+    for fn in ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"):
+        assert got[fn] == 0, fn
+    text = every_string(report)
+    assert "too large" in text and ("over the limit" in text or "too deep" in text)
+    assert peak_mb < 600, peak_mb  # it was ~10 GB before the bounds
+
+
+# -- 4. a worker that stops reading --------------------------------------------------------------
+def test_a_worker_that_stops_reading_cannot_block_the_grader(rubric):
+    report, seconds, _ = grade(HOSTILE / "stops_reading.py", rubric,
+                               folder=HOSTILE / "stops_reading.py")
+    assert report.score == 0
+    assert "time limit" in every_string(report).lower()
+    assert seconds < grading.wall_seconds(rubric) + 10
+
+
+# -- 5. no host file open for writing in the worker ------------------------------------------------
+def test_output_goes_through_a_pipe_not_a_host_file(rubric):
+    report, _, _ = grade(HOSTILE / "fallocate_stdout.py", rubric,
+                         folder=HOSTILE / "fallocate_stdout.py")
+    assert report.score == report.max_score, report.summary_text()
+    assert "fallocate failed" in report.student_output, report.student_output
+    assert "reserved" not in report.student_output
+
+
+# -- 6. strings from students ---------------------------------------------------------------------
+def _is_safe(text):
+    text.encode("utf-8")  # raises on a lone surrogate
+    return not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+
+
+def test_surrogates_escape_codes_and_huge_messages_are_made_safe(tmp_path, rubric):
+    report, _, _ = grade(HOSTILE / "nasty_strings.py", rubric, folder=HOSTILE / "nasty_strings.py")
+    assert scores(report)["naiveSoftmaxLossAndGradient"] == rubric.max_score(
+        "naiveSoftmaxLossAndGradient")
+    assert scores(report)["sigmoid"] == 0
+    strings = [report.student_output, *report.problems, *report.notes,
+               *(c.feedback for c in report.checks())]
+    assert all(_is_safe(s) for s in strings)
+    assert "Total 100 / 100" in report.student_output  # shown as text, without its escapes
+    rendered = terminal.render(report)
+    assert "\x1b" not in rendered and len(rendered) < 200_000
+    # Everything downstream takes it: the gradebook, the CSV and the pages.
+    entry = discover.Entry("nasty", HOSTILE / "nasty_strings.py", "nasty_strings.py", digest="0")
+    with Gradebook(tmp_path) as book:
+        book.record(entry, {"a": "1", "b": "2", "c": "3", "d": "4"}, report)
+        export.write_all(tmp_path, book, {})
+    assert (tmp_path / "gradebook.csv").read_text().count("nasty") >= 1
+
+
+def test_a_huge_source_line_is_not_quoted_in_full(tmp_path, rubric):
+    text = CORRECT.read_text().replace(
+        "s = 1 / (1 + np.exp(-x))", f"raise ValueError('{'a' * 3_500_000}')", 1)
+    path = tmp_path / "word2vec.py"
+    path.write_text(text)
+    report, _, peak_mb = grade(path, rubric, folder=path)
+    assert scores(report)["sigmoid"] == 0
+    assert len(every_string(report)) < 300_000
+    assert len(terminal.render(report)) < 300_000
+    assert peak_mb < 600, peak_mb
+
+
+@pytest.mark.parametrize("kind", ["long_expression", "deep_notebook"])
+def test_grade_never_raises_on_what_python_cannot_read(tmp_path, rubric, kind):
+    if kind == "long_expression":
+        path = tmp_path / "word2vec.py"
+        path.write_text(CORRECT.read_text() + "\nx = " + "a+" * 300_000 + "a\n")
+    else:
+        path = tmp_path / "word2vec.ipynb"
+        path.write_text('{"cells": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    report = grading.grade(path, rubric, folder=path)
+    assert report.score == 0 and report.problems and not report.error
+    assert all(_is_safe(p) for p in report.problems)
+
+
+def test_folder_names_that_are_not_utf8_get_a_valid_student_id(tmp_path):
+    root = tmp_path / "class"
+    root.mkdir()
+    odd = os.fsdecode(b"caf\xe9\x1b[31m")
+    (root / odd).mkdir()
+    (root / odd / "word2vec.py").write_text(CORRECT.read_text())
+    found = discover.discover(root, tmp_path / "unpacked")
+    [entry] = found.entries
+    assert _is_safe(entry.student) and entry.student.startswith("caf")
+    assert _is_safe(entry.origin)
+    with Gradebook(tmp_path / "out") as book:  # SQLite used to refuse the name
+        book.record(entry, {"a": "1", "b": "2", "c": "3", "d": "4"}, None, "x")
+
+
+def test_safe_text_bounds_lines_and_messages():
+    text = safe_text.clean("a" * 10_000 + "\n" + "b\x1b[2J" * 5000 + "\ud800")
+    assert all(len(line) < safe_text.MAX_LINE + 60 for line in text.splitlines())
+    assert len(text) < safe_text.MAX_MESSAGE + 100 and _is_safe(text)
+    assert safe_text.name("x\ny\udcff") == "x y\ufffd"
+
+
+# -- 7. one death fails only that student -------------------------------------------------------------
+class FakeEntry:
+    def __init__(self, name, tmp):
+        self.student, self.path, self.root = name, tmp / f"{name}.py", None
+
+
+def dying_task(path, folder=None):
+    """Stands in for grading: `victim` dies every time, `flaky` only the first time."""
+    name = Path(path).stem
+    marker = Path(path).with_suffix(".tried")
+    if name == "victim" or (name == "flaky" and not marker.exists()):
+        marker.touch()
+        os.kill(os.getpid(), 9)   # what the OOM killer does
+    if name == "sleeper":
+        time.sleep(60)
+    return {"student": name}, ""
+
+
+def test_a_dying_grading_process_costs_only_its_own_student(tmp_path):
+    names = ["a", "victim", "b", "flaky", "c", "sleeper", "d"]
+    results = {}
+    runner.run([FakeEntry(n, tmp_path) for n in names], rubric_mod.DEFAULT_PATH, 2,
+               lambda entry, report, error: results.setdefault(entry.student, (report, error)),
+               task=dying_task, cap_seconds=8)
+    assert set(results) == set(names)
+    for name in ("a", "b", "c", "d", "flaky"):
+        assert results[name] == ({"student": name}, ""), name
+    assert results["victim"][0] is None and "died twice" in results["victim"][1]
+    assert "SIGKILL" in results["victim"][1]
+    assert results["sleeper"][0] is None and "longer than 8 s" in results["sleeper"][1]
+
+
+# -- 9. privacy and collisions -----------------------------------------------------------------------
+def test_student_pages_name_nobody_else_and_never_collide(tmp_path, rubric):
+    report = grading.grade(CORRECT, rubric, folder=CORRECT)
+    names = ["a b", None, "Ann", "ann"]
+    names[1] = export.slug("a b")  # a student literally named like another's folder
+    with Gradebook(tmp_path) as book:
+        for i, name in enumerate(names):
+            entry = discover.Entry(name, CORRECT, f"{i}.py", digest=str(i))
+            book.record(entry, {"a": "1", "b": "2", "c": "3", "d": "4"}, report)
+        book.set_similar([])
+        export.write_all(tmp_path, book, {})
+        rows = book.submissions()
+    folders = {export.slug(n) for n in names}
+    assert len(folders) == len(names)
+    assert len({f.lower() for f in folders}) == len(names)  # case-insensitive disks too
+    for row in rows:
+        page = student_page.render(row)
+        assert "index.html" not in page and "class report" not in page
+        others = [n for n in names if n != row["student"]]
+        assert not any(f">{n}<" in page or f": {n}<" in page for n in others)
+    mode = stat.S_IMODE((tmp_path / "gradebook.sqlite").stat().st_mode)
+    assert mode == 0o600, oct(mode)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_feedback_cannot_break_out_of_the_notebook_fence():
+    text = "```\n# Injected heading\n~~~~\n`````"
+    fenced = annotate._fenced(text)
+    fence = fenced.splitlines()[0].removesuffix("text")
+    inner = fenced.splitlines()[1:-1]
+    assert not any(line.strip().startswith(fence) for line in inner)
+    assert fenced.splitlines()[-1] == fence
+
+
+# -- 10. reloads are charged -----------------------------------------------------------------------
+def test_reloads_after_crashes_are_charged_to_the_function(tmp_path):
+    rubric = light_rubric(tmp_path, call_seconds=0.5, function_budget_seconds=1.0,
+                          load_seconds=6.0)
+    report, seconds, _ = grade(HOSTILE / "slow_load_crash.py", rubric,
+                               folder=HOSTILE / "slow_load_crash.py")
+    assert report.score == 0
+    assert "reloading your file after each crash included" in every_string(report)
+    # Before: each function's budget plus a whole reload (4 + 4 x (1 + 4) s); now the reload
+    # is cut at the budget (4 + 4 x (1 + 1) s), with room for a loaded machine.
+    assert seconds < grading.wall_seconds(rubric), seconds
+
+
+def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
+    """/lib32 is listed for machines that have it: its absence must not count as unreadable
+    (it made the reduced mode run every submission as root on Ubuntu images)."""
+    from grader.sandbox import lockdown
+    assert lockdown._all_readable(["/usr", str(tmp_path / "missing")])
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    assert not lockdown._all_readable(["/usr", str(locked)])
+
+
+def test_the_private_copy_is_bounded_and_private(tmp_path):
+    from grader.sandbox import private_copy
+    student = tmp_path / "student"
+    (student / "deep" / "a" / "b" / "c" / "d" / "e" / "f" / "g").mkdir(parents=True)
+    (student / "deep" / "a" / "b" / "c" / "d" / "e" / "f" / "g" / "x.py").write_text("x = 1")
+    for i in range(private_copy.MAX_FILES + 20):
+        (student / f"helper{i:03}.py").write_text("y = 2")
+    os.mkfifo(student / "pipe.py")  # reading it would block forever
+    (student / "word2vec.py").write_text("z = 3")
+    with private_copy.make(student / "word2vec.py", student) as copy:
+        files = [p for p in copy.folder.rglob("*") if p.is_file()]
+        assert copy.file.read_text() == "z = 3"
+        assert len(files) == private_copy.MAX_FILES + 1
+        assert not any(p.name == "x.py" for p in files)  # deeper than MAX_DEPTH
+        assert any("more files than the grader copies" in n for n in copy.notes)
+        assert stat.S_IMODE(copy.base.stat().st_mode) == 0o711  # others pass, cannot list
+        assert copy.folder.parent == copy.base and len(copy.folder.name) == 16
+    assert not copy.base.exists()
