@@ -44,7 +44,9 @@ def read(path):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise NotebookError(f"it is not UTF-8 text (byte {exc.start})") from None
+        line = data[:exc.start].count(b"\n") + 1   # a line is what an editor shows
+        raise NotebookError(f"it is not UTF-8 text (line {line}); notebooks are always saved "
+                            "as UTF-8, so it was probably changed by another program") from None
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
