@@ -33,7 +33,8 @@ def grade(path, rubric=None):
     else:
         request = LoadRequest(filename=str(path.resolve()), cells=sub.cells,
                               sys_path=[str(path.resolve().parent), str(EXERCISES_DIR)],
-                              stop_on_error=sub.kind == "py")
+                              stop_on_error=sub.kind == "py",
+                              aliases=rubric.accept_other_names)
         with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024) as worker:
             _grade_loaded(report, worker, rubric, sub)
             worker.stop()
@@ -53,6 +54,7 @@ def _grade_loaded(report, worker, rubric, sub):
                                "computations under `if __name__ == \"__main__\":`).")
         loaded = None
     if loaded is not None:
+        report.notes.extend(loading_notes(loaded, rubric))
         for error in loaded.get("cell_errors", []):
             if sub.kind == "py":
                 report.problems.append(import_problem(error))
@@ -65,13 +67,47 @@ def _grade_loaded(report, worker, rubric, sub):
         if loaded is None:
             report.functions.append(_not_graded(rubric, fn, "not graded: your file did not load"))
         elif not loaded["present"].get(fn):
+            found = _text(loaded.get("aliases", {}).get(fn))
+            hint = (f" (your `{found}` looks like it: rename it to {fn}, the name this exercise "
+                    "uses)" if found else "")
             report.functions.append(_not_graded(rubric, fn, f"missing: no function named {fn} "
-                                                            "was found in your file", "missing"))
+                                                            f"was found in your file{hint}",
+                                                "missing"))
         else:
             report.functions.append(grade_function(worker, rubric, fn))
             for note in report.functions[-1].notes:
                 if note not in report.notes:
                     report.notes.append(note)
+
+
+def loading_notes(loaded, rubric):
+    """Notes about how the file was loaded: stand-ins for missing helpers, other names."""
+    notes = []
+    standins = [m for m in loaded.get("standins", []) if isinstance(m, dict)][:10]
+    if standins:
+        names = ", ".join(f"`{_text(m.get('module'))}`"
+                          + (f" ({_text(m.get('where'))})" if m.get("where") else "")
+                          for m in standins)
+        notes.append(f"Your file imports {names}, which the kit does not have (a helper of "
+                     "another course edition). It was loaded with a stand-in so the rest of "
+                     "your file could be graded; a function that really uses it fails, with a "
+                     "sentence that says so.")
+    aliases = {fn: _text(found) for fn, found in loaded.get("aliases", {}).items()
+               if fn in rubric_mod.FUNCTIONS and found}
+    for fn, found in aliases.items():
+        if rubric.accept_other_names:
+            notes.append(f"Your `{found}` was graded as {fn}: that is the name this exercise "
+                         "uses (the other name comes from another edition of the course). "
+                         f"Rename it to {fn} in the version you hand in.")
+    return notes
+
+
+def _text(value, limit=80):
+    """A name reported by the worker, as safe short text (it could be anything)."""
+    if not isinstance(value, str):
+        return ""
+    clean = "".join(ch for ch in value if ch.isprintable())
+    return clean[:limit]
 
 
 def import_problem(error):

@@ -207,7 +207,11 @@ def _syntax_note(number, source, exc):
 
 
 def cell_problem(error, cells):
-    """One sentence for a cell that raised while the notebook was run (it names the cell)."""
+    """One sentence for a statement (or cell) that raised while the notebook was run.
+
+    The worker runs a cell one top-level statement at a time: a failing statement is skipped
+    and the rest of its cell still runs, so the note names the cell and that statement.
+    """
     label = error.get("cell")
     cell = next((c for c in cells if c["label"] == label), {})
     where = f"Cell {label} (`{cell.get('first_line', '')}`)" if cell else "A cell"
@@ -218,5 +222,16 @@ def cell_problem(error, cells):
                 "numpy, the standard library and the course's utils are)")
     else:
         what = f"raised {kind}{line}: {message}"
-    return (f"{where} {what}. The rest of that cell was skipped; the cells after it ran, and "
-            "the functions they define were graded.")
+        inner = [w for w in error.get("where") or [] if not w.startswith(f"cell {label}, ")]
+        if inner:
+            what += " (in " + "; ".join(inner[-2:]) + ")"
+    statement = error.get("statement")
+    if statement is None:
+        return (f"{where} {what}. The rest of that cell was skipped; the cells after it ran, "
+                "and the functions they define were graded.")
+    then = [f"`{t}`" for t in error.get("then_skipped") or []][:3]
+    one = len(then) == 1
+    also = (f"; so {'was' if one else 'were'} {', '.join(then)}, which "
+            f"need{'s' if one else ''} what it defines" if then else "")
+    return (f"{where} {what}. Only that statement (`{statement}`) was skipped{also}: the rest "
+            "of the cell and the cells after it ran, and the functions they define were graded.")
