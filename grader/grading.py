@@ -6,7 +6,7 @@ submission file -> cells -> worker (untrusted) -> checks (trusted) -> GradeRepor
 import time
 from pathlib import Path
 
-from grader import __version__, rubric as rubric_mod, submission as submission_mod
+from grader import __version__, layout, rubric as rubric_mod, submission as submission_mod, untouched
 from grader.checks import exercises
 from grader.checks.framework import Context, Outcome
 from grader.paths import EXERCISES_DIR
@@ -63,8 +63,14 @@ def _grade_loaded(report, worker, rubric, sub):
                 report.notes.append(notebook.cell_problem(error, sub.cells))
         if sub.kind == "py" and loaded.get("cell_errors"):
             loaded = None
+    stubs = untouched.untouched_functions([cell["source"] for cell in sub.cells])
     for fn in rubric_mod.FUNCTIONS:
-        if loaded is None:
+        written_as = (loaded or {}).get("aliases", {}).get(fn) if rubric.accept_other_names else None
+        if loaded is not None and loaded["present"].get(fn) and (written_as or fn) in stubs:
+            report.functions.append(_not_graded(
+                rubric, fn, f"{fn} is not implemented yet: it returns zeros and computes "
+                            "nothing (as the starter code does)", "not_implemented"))
+        elif loaded is None:
             report.functions.append(_not_graded(rubric, fn, "not graded: your file did not load"))
         elif not loaded["present"].get(fn):
             found = _text(loaded.get("aliases", {}).get(fn))
@@ -125,7 +131,8 @@ def import_problem(error):
 
 def _not_graded(rubric, fn, summary, status="not_graded"):
     checks = [CheckResult(function=fn, check=cid, title=_title(rubric, fn, cid), score=0,
-                          max_score=item.points, passed=False, feedback=summary.capitalize() + ".",
+                          max_score=item.points, passed=False,
+                          feedback=summary[:1].upper() + summary[1:] + ".",
                           visibility=item.visibility, efficiency=cid == "efficiency")
               for cid, item in rubric.items[fn].items()]
     return FunctionReport(name=fn, checks=checks, status=status, summary=summary)
@@ -154,6 +161,7 @@ def grade_function(worker, rubric, fn):
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
     report = FunctionReport(name=fn, notes=ctx.notes)
+    seen = {}   # an error already shown in this function -> the title of its check
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
         earned = outcome.passed and (item.core or core_ok)
@@ -162,6 +170,17 @@ def grade_function(worker, rubric, fn):
             target = "the public cases" if rubric.mode == "public" else "the reference"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
                     f"{target} in at least one of its outputs.")
+        if not outcome.passed and outcome.kind == "exception":
+            error = _error_part(text)
+            key = _error_key(error)
+            if key in seen:   # one traceback per function, not one per check
+                place = f" ({key[1][-1].strip().split(':')[0]})" if key[1] else ""
+                text = (f"The same error as in “{seen[key]}” (shown there): "
+                        f"{fn} {key[0][:80]}{place}.")
+            else:
+                seen[key] = check.title
+                hint = layout.layout_hint(fn, error)
+                text += f"\n{hint}" if hint else ""
         report.checks.append(CheckResult(
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
             max_score=item.points, passed=bool(earned), feedback=text, mistake=outcome.mistake,
@@ -171,6 +190,26 @@ def grade_function(worker, rubric, fn):
         report.summary = skip.feedback.split("\n")[0]
     return report
 
+
+
+def _error_part(feedback):
+    """The feedback without its "Smallest input" block: what went wrong, whatever the input."""
+    lines = feedback.split("\n")
+    if lines and lines[0].startswith("Smallest input"):
+        lines = lines[1:]
+        while lines and lines[0].startswith("    "):
+            lines = lines[1:]
+    return "\n".join(lines)
+
+
+def _error_key(error):
+    """What makes two errors "the same" for the student: the exception's type and the lines
+    of their code it passed through (sizes in numpy's message vary with the input)."""
+    lines = error.split("\n")
+    first = next((line for line in lines if " raised " in line), lines[0])
+    first = first[first.find(" raised ") + 1:] if " raised " in first else first
+    kind = first.split(":", 1)[0]
+    return kind, tuple(line for line in lines if line.startswith("    "))
 
 
 def _run(check, ctx):

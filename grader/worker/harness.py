@@ -33,6 +33,13 @@ class GradingDataset:
             self._generator = np.random.default_rng(self._seed)
         return self._generator
 
+    def __repr__(self):
+        return f"<dataset of {self.V} words>"
+
+    def __getattr__(self, name):
+        raise AttributeError(f"the dataset has no attribute {name!r} (it has sampleTokenIdx(), "
+                             "tokens() and getRandomContext(C))")
+
     def sampleTokenIdx(self):
         self.draws += 1
         return int(self._rng().integers(0, self.V))
@@ -53,6 +60,9 @@ class ControlledSampler:
     another K (a hard-coded 10, say), it still answers with K valid samples so the student's
     code runs on, and the call is recorded so the grader can say what happened.
     """
+
+    def __repr__(self):
+        return "<function getNegativeSamples>"
 
     def __init__(self, samples):
         self.samples = [int(s) for s in samples]
@@ -101,6 +111,11 @@ TOY_LOSSES = {"quadratic": toy_loss_quadratic, "square": toy_loss_square}
 class RecordingLoss:
     """Wraps a toy loss and records each call's arguments (as the grader will judge them)."""
 
+    __name__ = "word2vecLossAndGradient"
+
+    def __repr__(self):
+        return "<function word2vecLossAndGradient (the loss given to skipgram)>"
+
     def __init__(self, name, expected_center, expected_outside, dataset):
         self.fn = TOY_LOSSES[name]
         self.expected_center = expected_center
@@ -108,7 +123,8 @@ class RecordingLoss:
         self.dataset = dataset
         self.calls = []
 
-    def __call__(self, centerWordVec, outsideWordIdx, outsideVectors, dataset, *args, **kwargs):
+    def __call__(self, *args, **kwargs):
+        centerWordVec, outsideWordIdx, outsideVectors, dataset = _loss_arguments(args, kwargs)
         self.calls.append({
             "outsideWordIdx": _as_int(outsideWordIdx),
             "center_ok": _same(centerWordVec, self.expected_center),
@@ -118,9 +134,42 @@ class RecordingLoss:
         return self.fn(centerWordVec, outsideWordIdx, outsideVectors, dataset)
 
 
+LOSS_PARAMETERS = ("centerWordVec", "outsideWordIdx", "outsideVectors", "dataset")
+_LOSS_CALL = "word2vecLossAndGradient(centerWordVec, outsideWordIdx, outsideVectors, dataset)"
+
+
+def _loss_arguments(args, kwargs):
+    """The four contract arguments of a call to the given loss, or a TypeError in the
+    student's terms (keyword names of another naming style, a missing argument)."""
+    unknown = [k for k in kwargs if k not in LOSS_PARAMETERS and k != "K"]
+    if unknown:
+        raise TypeError(
+            "the loss function given to skipgram was called with keyword names its contract "
+            f"does not have ({', '.join(unknown[:4])}); call it with the contract's names or "
+            f"by position: {_LOSS_CALL}")
+    values = dict(zip(LOSS_PARAMETERS, args[:4]))
+    for name, value in kwargs.items():
+        if name in values:
+            raise TypeError(f"the loss function given to skipgram got {name} twice (by "
+                            f"position and by keyword); call it as {_LOSS_CALL}")
+        values[name] = value
+    missing = [p for p in LOSS_PARAMETERS if p not in values]
+    if missing:
+        raise TypeError(f"the loss function given to skipgram was called without "
+                        f"{', '.join(missing)}; call it as {_LOSS_CALL}")
+    return tuple(values[p] for p in LOSS_PARAMETERS)
+
+
 def _same(a, b):
     try:
         a = np.asarray(a, dtype=float)
         return a.shape == b.shape and bool(np.array_equal(a, b))
     except (TypeError, ValueError):
         return False
+
+
+# Student code sees these objects, and Python names their class in its own messages
+# ("'GradingDataset' object is not subscriptable"): they go by the names a student knows.
+GradingDataset.__name__ = GradingDataset.__qualname__ = "dataset"
+ControlledSampler.__name__ = ControlledSampler.__qualname__ = "function"
+RecordingLoss.__name__ = RecordingLoss.__qualname__ = "function"
