@@ -170,11 +170,11 @@ def grade_function(worker, rubric, fn):
             target = "the public cases" if rubric.mode == "public" else "the reference"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
                     f"{target} in at least one of its outputs.")
-        if not outcome.passed and outcome.kind == "exception":
+        if not outcome.passed and outcome.kind in ("exception", "timeout"):
             error = _error_part(text)
-            key = _error_key(error)
+            key = _error_key(error, fn)
             if key in seen:   # one traceback per function, not one per check
-                place = f" ({key[1][-1].strip().split(':')[0]})" if key[1] else ""
+                place = f" ({key[1][-1].split(':')[0]})" if key[1] else ""
                 text = (f"The same error as in “{seen[key]}” (shown there): "
                         f"{fn} {key[0][:80]}{place}.")
             else:
@@ -185,7 +185,8 @@ def grade_function(worker, rubric, fn):
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
             max_score=item.points, passed=bool(earned), feedback=text, mistake=outcome.mistake,
             visibility=item.visibility, efficiency=check.efficiency, seconds=round(seconds, 3)))
-    if skip is not None and all(not c.passed for c in report.checks):
+    # Out of budget (a time-out, say): the checks' own feedback is the detail worth showing
+    if skip is not None and skip.kind != "budget" and all(not c.passed for c in report.checks):
         report.status = "not_implemented" if skip.kind == "not_implemented" else "not_graded"
         report.summary = skip.feedback.split("\n")[0]
     return report
@@ -202,14 +203,17 @@ def _error_part(feedback):
     return "\n".join(lines)
 
 
-def _error_key(error):
-    """What makes two errors "the same" for the student: the exception's type and the lines
-    of their code it passed through (sizes in numpy's message vary with the input)."""
+def _error_key(error, fn):
+    """What makes two errors "the same" for the student: what happened (the exception's type,
+    or a time-out) and where in their code (sizes in numpy's messages vary with the input; a
+    loop stopped at a time limit is caught on any of its lines, so only the outermost counts)."""
     lines = error.split("\n")
-    first = next((line for line in lines if " raised " in line), lines[0])
-    first = first[first.find(" raised ") + 1:] if " raised " in first else first
-    kind = first.split(":", 1)[0]
-    return kind, tuple(line for line in lines if line.startswith("    "))
+    first = next((line for line in lines if line.startswith(f"{fn} ")), lines[0])
+    first = first[len(fn) + 1:] if first.startswith(f"{fn} ") else first
+    where = tuple(line.strip() for line in lines if line.startswith("    "))
+    if first.startswith("raised "):
+        return first.split(":", 1)[0], where
+    return first.split(";")[0].split(". ")[0][:100], where[:1]
 
 
 def _run(check, ctx):
