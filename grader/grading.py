@@ -175,8 +175,9 @@ def grade_function(worker, rubric, fn):
             key = _error_key(error, fn)
             if key in seen:   # one traceback per function, not one per check
                 place = f" ({key[1][-1].split(':')[0]})" if key[1] else ""
+                what = f"{fn} {key[0]}" if key[0].startswith("raised ") else key[0]
                 text = (f"The same error as in “{seen[key]}” (shown there): "
-                        f"{fn} {key[0][:80]}{place}.")
+                        f"{what[:120]}{place}.")
             else:
                 seen[key] = check.title
                 hint = layout.layout_hint(fn, error)

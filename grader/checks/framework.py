@@ -171,7 +171,8 @@ def error_failure(function, error):
     if kind == "TimeLimit":
         where = error.get("where") or []
         trace = "".join(f"\n    {line}" for line in where)
-        return Failure(f"{function} did not finish in time on this input (an endless loop?)"
+        return Failure(f"Time limit: {function} did not finish on this input in the time "
+                       "allowed (an endless loop?)"
                        + (f"; when it was stopped, your code was at:{trace}" if where else "."),
                        kind="timeout")
     if kind == "MissingFunction":
