@@ -177,7 +177,7 @@ def grade_function(worker, rubric, fn):
                 place = f" ({key[1][-1].split(':')[0]})" if key[1] else ""
                 what = f"{fn} {key[0]}" if key[0].startswith("raised ") else key[0]
                 text = (f"The same error as in “{seen[key]}” (shown there): "
-                        f"{what[:120]}{place}.")
+                        f"{what[:180]}{place}.")
             else:
                 seen[key] = check.title
                 hint = layout.layout_hint(fn, error)
@@ -209,12 +209,13 @@ def _error_key(error, fn):
     or a time-out) and where in their code (sizes in numpy's messages vary with the input; a
     loop stopped at a time limit is caught on any of its lines, so only the outermost counts)."""
     lines = error.split("\n")
-    first = next((line for line in lines if line.startswith(f"{fn} ")), lines[0])
+    first = next((line[line.find(f"{fn} raised "):] for line in lines
+                  if f"{fn} raised " in line), lines[0])   # also after "On a realistic size: "
     first = first[len(fn) + 1:] if first.startswith(f"{fn} ") else first
     where = tuple(line.strip() for line in lines if line.startswith("    "))
     if first.startswith("raised "):
         return first.split(":", 1)[0], where
-    return first.split(";")[0].split(". ")[0][:100], where[:1]
+    return first.split(";")[0].split(". ")[0][:160], where[:1]
 
 
 def _run(check, ctx):

@@ -25,12 +25,16 @@ LAYOUT = {
 def layout_hint(function: str, error: str) -> str:
     """A paragraph explaining the contract's layout when `error` (the feedback of a check that
     raised) is a numpy shape error in one of the functions taking (V, D) arrays; else ""."""
-    if function not in LAYOUT or "raised ValueError" not in error or not SHAPE_ERRORS.search(error):
+    if function not in LAYOUT:
         return ""
     quoted = [line.split(": ", 1)[1] for line in error.splitlines()[1:]
               if line.startswith("    ") and ": " in line]
     columns = any(re.search(r"(outsideVectors|centerWordVectors|Vectors)\.T\b|\[\s*:\s*,", q)
                   for q in quoted)
+    shape_error = "raised ValueError" in error and SHAPE_ERRORS.search(error)
+    column_index = "raised IndexError" in error and "axis 1" in error and columns
+    if not (shape_error or column_index):
+        return ""
     where = f" Your line `{quoted[-1].strip()[:120]}`" if quoted else " Your code"
     assumed = (" treats the vectors as columns, a (D, V) layout." if columns else
                " combines arrays whose shapes do not fit this layout.")

@@ -34,7 +34,7 @@ class GradingDataset:
         return self._generator
 
     def __repr__(self):
-        return f"<dataset of {self.V} words>"
+        return f"<dataset of {self.V} word{'s' if self.V != 1 else ''}>"
 
     def __getattr__(self, name):
         raise AttributeError(f"the dataset has no attribute {name!r} (it has sampleTokenIdx(), "
