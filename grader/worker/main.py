@@ -271,14 +271,14 @@ class Worker:
 
     def _where(self, frame):
         """`line 12, in f: code` (`cell 3, line 12, ...` in a notebook); a statement spread
-        over several lines is quoted whole (up to 4 lines), keywords included."""
+        over several lines is quoted whole (up to 6 lines), keywords included."""
         code = (frame.line or "").strip()
         end = getattr(frame, "end_lineno", None) or frame.lineno
         if frame.lineno and end > frame.lineno:
             more = [linecache.getline(frame.filename, n).strip()
-                    for n in range(frame.lineno, min(end, frame.lineno + 3) + 1)]
+                    for n in range(frame.lineno, min(end, frame.lineno + 5) + 1)]
             code = " ".join(part for part in more if part) or code
-            code += " ..." if end > frame.lineno + 3 else ""
+            code = code[:400] + (" ..." if end > frame.lineno + 5 or len(code) > 400 else "")
         label = getattr(self, "cell_labels", {}).get(frame.filename)
         cell = f"cell {label}, " if label else ""
         func = f", in {frame.name}"
