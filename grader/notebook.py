@@ -11,7 +11,8 @@ Python is blanked out line by line (kept as `pass` so line numbers stay the cell
 line magics (`%matplotlib inline`), shell escapes (`!pip install ...`, `files = !ls`), help
 (`np.sum?`) and the `get_ipython()` calls nbconvert writes for them. A cell magic whose body is
 Python (`%%time`) runs its body; any other cell magic (`%%bash`, `%%writefile`) skips the cell.
-A cell Python cannot read is skipped with a note; the others still run.
+A cell Python cannot read is skipped with a note; the others still run. The worker runs each
+cell statement by statement (grader/worker/loading.py), so a failing import skips only itself.
 """
 
 import ast
