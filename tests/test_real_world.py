@@ -273,3 +273,21 @@ def test_the_column_layout_is_explained_once(reports, name, fn):
 def test_the_column_case_report_is_short(reports):
     lines = terminal.render(reports["column_layout_naive.py"]).splitlines()
     assert len(lines) < 100, len(lines)   # was 319 lines
+
+
+# -- where errors are: the student's own frames only ----------------------------------------------
+
+def test_error_locations_show_only_the_students_frames():
+    from grader.paths import EXERCISES_DIR
+    from grader.sandbox.client import LoadRequest, WorkerClient
+    path = REAL / "own_helper" / "word2vec.py"
+    request = LoadRequest(filename=str(path), cells=submission.load(path).cells,
+                          sys_path=[str(path.parent), str(EXERCISES_DIR)])
+    with WorkerClient(request, rubric_mod.load().limits) as worker:
+        loaded = worker.start()
+        answer = worker.call({"op": "call", "fn": "sigmoid", "args": [[1.0, 2.0]]})
+    assert loaded["present"]["sigmoid"], loaded
+    # numpy's own Python lines (linalg.py) are not the student's: they are left out
+    assert answer["error"]["where"] == [
+        "line 4, in sigmoid: return norm(x)",
+        "helpers.py, line 4, in norm: return np.linalg.norm(x, ord='nonsense')"]

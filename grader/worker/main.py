@@ -52,6 +52,7 @@ GRADED = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"
 
 class Worker:
     def __init__(self):
+        self.roots = []
         self.time_up = False
         self.module = None
         self.filename = "<submission>"
@@ -69,6 +70,7 @@ class Worker:
         self.filename = request["filename"]
         # The submission's folder first (its own utils/ wins), then the course helpers.
         sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
+        self.roots = [os.path.abspath(p) for p in request.get("sys_path", [])]
         finder = loading.install()
         finder.locate = self._student_line
         module = types.ModuleType(request.get("module_name", "word2vec"))
@@ -253,8 +255,7 @@ class Worker:
         that was running) when given. A NameError for a name that a failed statement was to
         bind says which statement that was.
         """
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if not f.filename.startswith(os.path.dirname(os.path.abspath(__file__)))]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if self._students(f)]
         lines = [self._where(f) for f in frames][-4:]
         if isinstance(exc, SyntaxError):
             lines = [f"line {exc.lineno}: {(exc.text or '').strip()}"]
@@ -269,6 +270,16 @@ class Worker:
                 "name": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
                 "lineno": own[-1].lineno if own else getattr(exc, "lineno", None)}
 
+    def _students(self, frame):
+        """True for a frame of the submission's own code: its cells or files in its folder (or
+        the course helpers it calls), never numpy's, the standard library's or the worker's."""
+        if frame.filename in self.student_files:
+            return True
+        if frame.filename.startswith(os.path.dirname(os.path.abspath(__file__))):
+            return False
+        return any(frame.filename.startswith(root + os.sep) for root in self.roots
+                   if "site-packages" not in frame.filename)
+
     def _where(self, frame):
         """`line 12, in f: code` (`cell 3, line 12, ...` in a notebook); a statement spread
         over several lines is quoted whole (up to 6 lines), keywords included."""
@@ -281,6 +292,8 @@ class Worker:
             code = code[:400] + (" ..." if end > frame.lineno + 5 or len(code) > 400 else "")
         label = getattr(self, "cell_labels", {}).get(frame.filename)
         cell = f"cell {label}, " if label else ""
+        if frame.filename not in self.student_files:   # a helper module of theirs or the course's
+            cell = f"{os.path.basename(frame.filename)}, "
         func = f", in {frame.name}"
         return f"{cell}line {frame.lineno}{func}: {code}"
 

@@ -247,7 +247,17 @@ NB = {
 }
 
 
+# A student's own helper module next to their file (its frames are theirs; numpy's are not)
+OWN_HELPER = {
+    "helpers.py": "import numpy as np\n\ndef norm(x):\n    return np.linalg.norm(x, ord='nonsense')\n",
+    "word2vec.py": "from helpers import norm\n\ndef sigmoid(x):\n    return norm(x)\n",
+}
+
+
 def main():
+    (HERE / "own_helper").mkdir(exist_ok=True)
+    for name, text in OWN_HELPER.items():
+        (HERE / "own_helper" / name).write_text(text)
     for name, content in PY.items():
         path = HERE / name
         if isinstance(content, bytes):
