@@ -12,6 +12,7 @@ from grader.checks.framework import Context, Outcome
 from grader.paths import EXERCISES_DIR
 from grader.results import CheckResult, FunctionReport, GradeReport
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
+from grader.worker.loading import EDITION_MODULES
 
 SKIPPING = {"not_implemented", "missing", "budget"}
 
@@ -90,14 +91,22 @@ def loading_notes(loaded, rubric):
     """Notes about how the file was loaded: stand-ins for missing helpers, other names."""
     notes = []
     standins = [m for m in loaded.get("standins", []) if isinstance(m, dict)][:10]
-    if standins:
-        names = ", ".join(f"`{_text(m.get('module'))}`"
-                          + (f" ({_text(m.get('where'))})" if m.get("where") else "")
-                          for m in standins)
-        notes.append(f"Your file imports {names}, which the kit does not have (a helper of "
-                     "another course edition). It was loaded with a stand-in so the rest of "
-                     "your file could be graded; a function that really uses it fails, with a "
-                     "sentence that says so.")
+    named = {True: [], False: []}   # True: a 2017 module whose functions the kit provides
+    for m in standins:
+        module = _text(m.get("module"))
+        where = f" ({_text(m.get('where'))})" if m.get("where") else ""
+        named[module.split(".")[0] in EDITION_MODULES].append(f"`{module}`{where}")
+    if named[False]:
+        notes.append(f"Your file imports {', '.join(named[False])}, which the kit does not have "
+                     "(a helper of another course edition). It was loaded with a stand-in so the "
+                     "rest of your file could be graded; a function that really uses it fails, "
+                     "with a sentence that says so.")
+    if named[True]:
+        notes.append(f"Your file imports {', '.join(named[True])}, from the 2017 edition of the "
+                     "course; while grading, the kit provides the functions those modules give "
+                     "(softmax, sigmoid, sigmoid_grad, gradcheck_naive). Functions of yours that "
+                     "live in those files are not graded: this exercise grades one file with "
+                     "all four functions.")
     aliases = {fn: _text(found) for fn, found in loaded.get("aliases", {}).items()
                if fn in rubric_mod.FUNCTIONS and found}
     for fn, found in aliases.items():
