@@ -207,6 +207,13 @@ def _syntax_note(number, source, exc):
     return note + " The other cells ran."
 
 
+def _short(text, limit=100):
+    """A statement quoted from the worker's answer: printable text of bounded length."""
+    if not isinstance(text, str):
+        return None
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
 def cell_problem(error, cells):
     """One sentence for a statement (or cell) that raised while the notebook was run.
 
@@ -226,11 +233,11 @@ def cell_problem(error, cells):
         inner = [w for w in error.get("where") or [] if not w.startswith(f"cell {label}, ")]
         if inner:
             what += " (in " + "; ".join(inner[-2:]) + ")"
-    statement = error.get("statement")
+    statement = _short(error.get("statement"))
     if statement is None:
         return (f"{where} {what}. The rest of that cell was skipped; the cells after it ran, "
                 "and the functions they define were graded.")
-    then = [f"`{t}`" for t in error.get("then_skipped") or []][:3]
+    then = [f"`{_short(t)}`" for t in list(error.get("then_skipped") or [])[:3]]
     one = len(then) == 1
     also = (f"; so {'was' if one else 'were'} {', '.join(then)}, which "
             f"need{'s' if one else ''} what it defines" if then else "")

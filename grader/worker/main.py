@@ -82,7 +82,8 @@ class Worker:
         self.student_files = {cell.get("filename", self.filename) for cell in request["cells"]}
         self.cell_labels = {cell.get("filename", self.filename): cell.get("label")
                             for cell in request["cells"]}
-        self.skipped = {}   # name -> (cell label, statement) it was to come from
+        self.skipped = {}   # name -> (cell label, statement it was to come from, later
+        #                     statements of that cell skipped for lack of it)
         for cell in request["cells"]:
             filename = cell.get("filename", self.filename)
             # A notebook cell is no file on disk: without this its tracebacks show no code.
