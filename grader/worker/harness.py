@@ -33,13 +33,6 @@ class GradingDataset:
             self._generator = np.random.default_rng(self._seed)
         return self._generator
 
-    def __repr__(self):
-        return f"<dataset of {self.V} word{'s' if self.V != 1 else ''}>"
-
-    def __getattr__(self, name):
-        raise AttributeError(f"the dataset has no attribute {name!r} (it has sampleTokenIdx(), "
-                             "tokens() and getRandomContext(C))")
-
     def sampleTokenIdx(self):
         self.draws += 1
         return int(self._rng().integers(0, self.V))
@@ -60,9 +53,6 @@ class ControlledSampler:
     another K (a hard-coded 10, say), it still answers with K valid samples so the student's
     code runs on, and the call is recorded so the grader can say what happened.
     """
-
-    def __repr__(self):
-        return "<function getNegativeSamples>"
 
     def __init__(self, samples):
         self.samples = [int(s) for s in samples]
@@ -170,6 +160,19 @@ def _same(a, b):
 
 # Student code sees these objects, and Python names their class in its own messages
 # ("'GradingDataset' object is not subscriptable"): they go by the names a student knows.
+# What student code prints of them is short and the same on every run (no memory address).
+def _dataset_repr(self):
+    return f"<dataset of {self.V} word{'s' if self.V != 1 else ''}>"
+
+
+def _dataset_getattr(self, name):
+    raise AttributeError(f"the dataset has no attribute {name!r} (it has sampleTokenIdx(), "
+                         "tokens() and getRandomContext(C))")
+
+
+GradingDataset.__repr__ = _dataset_repr
+GradingDataset.__getattr__ = _dataset_getattr
+ControlledSampler.__repr__ = lambda self: "<function getNegativeSamples>"
 GradingDataset.__name__ = GradingDataset.__qualname__ = "dataset"
 ControlledSampler.__name__ = ControlledSampler.__qualname__ = "function"
 RecordingLoss.__name__ = RecordingLoss.__qualname__ = "function"
