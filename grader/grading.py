@@ -141,7 +141,8 @@ def import_problem(error):
 def _not_graded(rubric, fn, summary, status="not_graded"):
     checks = [CheckResult(function=fn, check=cid, title=_title(rubric, fn, cid), score=0,
                           max_score=item.points, passed=False,
-                          feedback=summary[:1].upper() + summary[1:] + ".",
+                          feedback=(summary if summary.startswith(fn)
+                                    else summary[:1].upper() + summary[1:]) + ".",
                           visibility=item.visibility, efficiency=cid == "efficiency")
               for cid, item in rubric.items[fn].items()]
     return FunctionReport(name=fn, checks=checks, status=status, summary=summary)
@@ -224,7 +225,7 @@ def _error_key(error, fn):
     where = tuple(line.strip() for line in lines if line.startswith("    "))
     if first.startswith("raised "):
         return first.split(":", 1)[0], where
-    return first.split(";")[0].split(". ")[0][:160], where[:1]
+    return first.split(";")[0].split(". ")[0].rstrip(".")[:160], where[:1]
 
 
 def _run(check, ctx):

@@ -31,7 +31,9 @@ def layout_hint(function: str, error: str) -> str:
               if line.startswith("    ") and ": " in line]
     columns = any(re.search(r"(outsideVectors|centerWordVectors|Vectors)\.T\b|\[\s*:\s*,", q)
                   for q in quoted)
-    shape_error = "raised ValueError" in error and SHAPE_ERRORS.search(error)
+    # a named mistake (K ignored, say) already explains a shape error better than the layout
+    shape_error = ("raised ValueError" in error and SHAPE_ERRORS.search(error)
+                   and "Likely mistake:" not in error)
     column_index = "raised IndexError" in error and "axis 1" in error and columns
     if not (shape_error or column_index):
         return ""

@@ -291,3 +291,14 @@ def test_error_locations_show_only_the_students_frames():
     assert answer["error"]["where"] == [
         "line 4, in sigmoid: return norm(x)",
         "helpers.py, line 4, in norm: return np.linalg.norm(x, ord='nonsense')"]
+
+
+def test_a_named_mistake_is_not_blamed_on_the_layout():
+    from grader import layout
+    error = ("negSamplingLossAndGradient raised ValueError: operands could not be broadcast "
+             "together with shapes (11,) (2,)\n    line 141, in negSamplingLossAndGradient: "
+             "s = sigmoid(signs * (u @ centerWordVec))\nLikely mistake: K ignored.")
+    assert layout.layout_hint("negSamplingLossAndGradient", error) == ""
+    assert layout.layout_hint("negSamplingLossAndGradient",
+                              error.replace("\nLikely mistake: K ignored.", "")).startswith(
+        "Layout: in this exercise every word vector is a row")
