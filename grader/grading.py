@@ -6,13 +6,14 @@ submission file -> cells -> worker (untrusted) -> checks (trusted) -> GradeRepor
 import time
 from pathlib import Path
 
-from grader import __version__, rubric as rubric_mod, safe_text, submission as submission_mod
+from grader import __version__, layout, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
 from grader.checks import exercises
 from grader.checks.framework import Context, Outcome
 from grader.paths import EXERCISES_DIR
 from grader.results import CheckResult, FunctionReport, GradeReport
 from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
+from grader.worker.loading import EDITION_MODULES
 
 SKIPPING = {"not_implemented", "missing", "budget"}
 
@@ -72,7 +73,8 @@ def _grade_copy(report, copy, rubric):
         return
     request = LoadRequest(filename=str(copy.file), cells=sub.cells,
                           sys_path=[str(copy.file.parent), str(EXERCISES_DIR)],
-                          stop_on_error=sub.kind == "py")
+                          stop_on_error=sub.kind == "py",
+                          aliases=rubric.accept_other_names)
     with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024,
                       wall_seconds=wall_seconds(rubric)) as worker:
         _grade_loaded(report, worker, rubric, sub)
@@ -91,6 +93,7 @@ def _grade_loaded(report, worker, rubric, sub):
                                "computations under `if __name__ == \"__main__\":`).")
         loaded = None
     if loaded is not None:
+        report.notes.extend(loading_notes(loaded, rubric))
         for error in loaded.get("cell_errors", []):
             if sub.kind == "py":
                 report.problems.append(import_problem(error))
@@ -99,12 +102,22 @@ def _grade_loaded(report, worker, rubric, sub):
                 report.notes.append(notebook.cell_problem(error, sub.cells))
         if sub.kind == "py" and loaded.get("cell_errors"):
             loaded = None
+    stubs = untouched.untouched_functions([cell["source"] for cell in sub.cells])
     for fn in rubric_mod.FUNCTIONS:
-        if loaded is None:
+        written_as = (loaded or {}).get("aliases", {}).get(fn) if rubric.accept_other_names else None
+        if loaded is not None and loaded["present"].get(fn) and (written_as or fn) in stubs:
+            report.functions.append(_not_graded(
+                rubric, fn, f"{fn} is not implemented yet: it returns zeros and computes "
+                            "nothing (as the starter code does)", "not_implemented"))
+        elif loaded is None:
             report.functions.append(_not_graded(rubric, fn, "not graded: your file did not load"))
         elif not loaded["present"].get(fn):
+            found = _text(loaded.get("aliases", {}).get(fn))
+            hint = (f" (your `{found}` looks like it: rename it to {fn}, the name this exercise "
+                    "uses)" if found else "")
             report.functions.append(_not_graded(rubric, fn, f"missing: no function named {fn} "
-                                                            "was found in your file", "missing"))
+                                                            f"was found in your file{hint}",
+                                                "missing"))
         else:
             # Reloads after crashes count against the function's budget (the checks' own
             # accounting stops at the budget; the second of slack lets it say so itself).
@@ -116,6 +129,44 @@ def _grade_loaded(report, worker, rubric, sub):
             for note in report.functions[-1].notes:
                 if note not in report.notes:
                     report.notes.append(note)
+
+
+def loading_notes(loaded, rubric):
+    """Notes about how the file was loaded: stand-ins for missing helpers, other names."""
+    notes = []
+    standins = [m for m in loaded.get("standins", []) if isinstance(m, dict)][:10]
+    named = {True: [], False: []}   # True: a 2017 module whose functions the kit provides
+    for m in standins:
+        module = _text(m.get("module"))
+        where = f" ({_text(m.get('where'))})" if m.get("where") else ""
+        named[module.split(".")[0] in EDITION_MODULES].append(f"`{module}`{where}")
+    if named[False]:
+        notes.append(f"Your file imports {', '.join(named[False])}, which the kit does not have "
+                     "(a helper of another course edition). It was loaded with a stand-in so the "
+                     "rest of your file could be graded; a function that really uses it fails, "
+                     "with a sentence that says so.")
+    if named[True]:
+        notes.append(f"Your file imports {', '.join(named[True])}, from the 2017 edition of the "
+                     "course; while grading, the kit provides the functions those modules give "
+                     "(softmax, sigmoid, sigmoid_grad, gradcheck_naive). Functions of yours that "
+                     "live in those files are not graded: this exercise grades one file with "
+                     "all four functions.")
+    aliases = {fn: _text(found) for fn, found in loaded.get("aliases", {}).items()
+               if fn in rubric_mod.FUNCTIONS and found}
+    for fn, found in aliases.items():
+        if rubric.accept_other_names:
+            notes.append(f"Your `{found}` was graded as {fn}: that is the name this exercise "
+                         "uses (the other name comes from another edition of the course). "
+                         f"Rename it to {fn} in the version you hand in.")
+    return notes
+
+
+def _text(value, limit=80):
+    """A name reported by the worker, as safe short text (it could be anything)."""
+    if not isinstance(value, str):
+        return ""
+    clean = "".join(ch for ch in value if ch.isprintable())
+    return clean[:limit]
 
 
 def import_problem(error):
@@ -133,7 +184,9 @@ def import_problem(error):
 
 def _not_graded(rubric, fn, summary, status="not_graded"):
     checks = [CheckResult(function=fn, check=cid, title=_title(rubric, fn, cid), score=0,
-                          max_score=item.points, passed=False, feedback=summary.capitalize() + ".",
+                          max_score=item.points, passed=False,
+                          feedback=(summary if summary.startswith(fn)
+                                    else summary[:1].upper() + summary[1:]) + ".",
                           visibility=item.visibility, efficiency=cid == "efficiency")
               for cid, item in rubric.items[fn].items()]
     return FunctionReport(name=fn, checks=checks, status=status, summary=summary)
@@ -162,6 +215,7 @@ def grade_function(worker, rubric, fn):
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
     report = FunctionReport(name=fn, notes=ctx.notes)
+    seen = {}   # an error already shown in this function -> the title of its check
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
         earned = outcome.passed and (item.core or core_ok)
@@ -170,15 +224,52 @@ def grade_function(worker, rubric, fn):
             target = "the public cases" if rubric.mode == "public" else "the reference"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
                     f"{target} in at least one of its outputs.")
+        if not outcome.passed and outcome.kind in ("exception", "timeout"):
+            error = _error_part(text)
+            key = _error_key(error, fn)
+            if key in seen:   # one traceback per function, not one per check
+                place = f" ({key[1][-1].split(':')[0]})" if key[1] else ""
+                what = f"{fn} {key[0]}" if key[0].startswith("raised ") else key[0]
+                text = (f"The same error as in “{seen[key]}” (shown there): "
+                        f"{what[:180]}{place}.")
+            else:
+                seen[key] = check.title
+                hint = layout.layout_hint(fn, error)
+                text += f"\n{hint}" if hint else ""
         report.checks.append(CheckResult(
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
             max_score=item.points, passed=bool(earned), feedback=text, mistake=outcome.mistake,
             visibility=item.visibility, efficiency=check.efficiency, seconds=round(seconds, 3)))
-    if skip is not None and all(not c.passed for c in report.checks):
+    # Out of budget (a time-out, say): the checks' own feedback is the detail worth showing
+    if skip is not None and skip.kind != "budget" and all(not c.passed for c in report.checks):
         report.status = "not_implemented" if skip.kind == "not_implemented" else "not_graded"
         report.summary = skip.feedback.split("\n")[0]
     return report
 
+
+
+def _error_part(feedback):
+    """The feedback without its "Smallest input" block: what went wrong, whatever the input."""
+    lines = feedback.split("\n")
+    if lines and lines[0].startswith("Smallest input"):
+        lines = lines[1:]
+        while lines and lines[0].startswith("    "):
+            lines = lines[1:]
+    return "\n".join(lines)
+
+
+def _error_key(error, fn):
+    """What makes two errors "the same" for the student: what happened (the exception's type,
+    or a time-out) and where in their code (sizes in numpy's messages vary with the input; a
+    loop stopped at a time limit is caught on any of its lines, so only the outermost counts)."""
+    lines = error.split("\n")
+    first = next((line[line.find(f"{fn} raised "):] for line in lines
+                  if f"{fn} raised " in line), lines[0])   # also after "On a realistic size: "
+    first = first[len(fn) + 1:] if first.startswith(f"{fn} ") else first
+    where = tuple(line.strip() for line in lines if line.startswith("    "))
+    if first.startswith("raised "):
+        return first.split(":", 1)[0], where
+    return first.split(";")[0].split(". ")[0].rstrip(".")[:160], where[:1]
 
 
 def _run(check, ctx):

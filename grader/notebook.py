@@ -11,7 +11,8 @@ Python is blanked out line by line (kept as `pass` so line numbers stay the cell
 line magics (`%matplotlib inline`), shell escapes (`!pip install ...`, `files = !ls`), help
 (`np.sum?`) and the `get_ipython()` calls nbconvert writes for them. A cell magic whose body is
 Python (`%%time`) runs its body; any other cell magic (`%%bash`, `%%writefile`) skips the cell.
-A cell Python cannot read is skipped with a note; the others still run.
+A cell Python cannot read is skipped with a note; the others still run. The worker runs each
+cell statement by statement (grader/worker/loading.py), so a failing import skips only itself.
 """
 
 import ast
@@ -44,7 +45,9 @@ def read(path):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise NotebookError(f"it is not UTF-8 text (byte {exc.start})") from None
+        line = data[:exc.start].count(b"\n") + 1   # a line is what an editor shows
+        raise NotebookError(f"it is not UTF-8 text (line {line}); notebooks are always saved "
+                            "as UTF-8, so it was probably changed by another program") from None
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -204,8 +207,19 @@ def _syntax_note(number, source, exc):
     return note + " The other cells ran."
 
 
+def _short(text, limit=100):
+    """A statement quoted from the worker's answer: printable text of bounded length."""
+    if not isinstance(text, str):
+        return None
+    return "".join(ch for ch in text if ch.isprintable())[:limit]
+
+
 def cell_problem(error, cells):
-    """One sentence for a cell that raised while the notebook was run (it names the cell)."""
+    """One sentence for a statement (or cell) that raised while the notebook was run.
+
+    The worker runs a cell one top-level statement at a time: a failing statement is skipped
+    and the rest of its cell still runs, so the note names the cell and that statement.
+    """
     label = error.get("cell")
     cell = next((c for c in cells if c["label"] == label), {})
     where = f"Cell {label} (`{cell.get('first_line', '')}`)" if cell else "A cell"
@@ -216,5 +230,16 @@ def cell_problem(error, cells):
                 "numpy, the standard library and the course's utils are)")
     else:
         what = f"raised {kind}{line}: {message}"
-    return (f"{where} {what}. The rest of that cell was skipped; the cells after it ran, and "
-            "the functions they define were graded.")
+        inner = [w for w in error.get("where") or [] if not w.startswith(f"cell {label}, ")]
+        if inner:
+            what += " (in " + "; ".join(inner[-2:]) + ")"
+    statement = _short(error.get("statement"))
+    if statement is None:
+        return (f"{where} {what}. The rest of that cell was skipped; the cells after it ran, "
+                "and the functions they define were graded.")
+    then = [f"`{_short(t)}`" for t in list(error.get("then_skipped") or [])[:3]]
+    one = len(then) == 1
+    also = (f"; so {'was' if one else 'were'} {', '.join(then)}, which "
+            f"need{'s' if one else ''} what it defines" if then else "")
+    return (f"{where} {what}. Only that statement (`{statement}`) was skipped{also}: the rest "
+            "of the cell and the cells after it ran, and the functions they define were graded.")

@@ -39,6 +39,7 @@ class Rubric:
     seed: int
     items: dict  # function -> {check id -> Item}
     mode: str = "hidden"
+    accept_other_names: bool = True   # [names]: grade other editions' names, with a note
 
     def item(self, function, check):
         try:
@@ -77,4 +78,5 @@ def load(path=DEFAULT_PATH):
         seed=int(cases.get("seed", 0)),
         items=items,
         mode=mode,
+        accept_other_names=bool(raw.get("names", {}).get("accept_other_editions", True)),
     )

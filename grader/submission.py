@@ -5,6 +5,9 @@ submission score 0 with one clear sentence; nothing of the student's code runs f
 """
 
 import ast
+import codecs
+import io
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,12 +37,12 @@ def load(path):
         submission.problems.append("This is not a Python source file (it contains binary data). "
                                    "Submit your word2vec.py.")
         return submission
-    try:
-        source = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        submission.problems.append(f"The file is not valid UTF-8 text (byte {exc.start}). "
-                                   "Save it as UTF-8 and submit again.")
+    source, problem = decode(data)
+    if problem:
+        submission.problems.append(problem)
         return submission
+    if source.startswith("\ufeff"):
+        source = source[1:]
     if not source.strip():
         submission.problems.append("The file is empty: none of the functions could be graded.")
         return submission
@@ -49,6 +52,35 @@ def load(path):
         return submission
     submission.cells.append({"source": source, "label": None, "filename": str(path)})
     return submission
+
+
+def decode(data: bytes) -> tuple:
+    """(text, None) for source bytes decoded as CPython would, or (None, a sentence).
+
+    CPython reads a BOM or a PEP 263 coding line (`# -*- coding: latin-1 -*-`) in the first
+    two lines, and UTF-8 otherwise; tokenize.detect_encoding applies exactly those rules.
+    A file that still cannot be decoded is named by line, which an editor shows, not by byte.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # unknown codec, or a coding line that contradicts a BOM
+        reason = _first_sentence(exc)
+        if data.startswith(codecs.BOM_UTF8) and "unknown encoding" not in reason:
+            reason = "it starts with a UTF-8 byte-order mark but its coding line names another encoding"
+        return None, (f"Python cannot read your file: {reason}. Fix the coding line (or save "
+                      "the file as UTF-8 without it) and submit again.")
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        name = codecs.lookup(encoding).name
+        declared = "" if name == "utf-8" else ", the encoding its coding line declares"
+        return None, (f"Line {line} of your file is not valid {name} text{declared}. Save the "
+                      "file as UTF-8 (or fix its coding line) and submit again.")
+
+
+def _first_sentence(exc):
+    return str(getattr(exc, "msg", exc) or exc).rstrip(".").split("\n")[0][:200]
 
 
 def syntax_problem(source, filename, where=""):

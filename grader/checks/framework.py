@@ -59,6 +59,7 @@ class Context:
     collecting: bool = False   # note requests instead of sending them (see first_failure)
     batching: bool = True      # False once a batch failed: one call at a time from then on
     pending: dict = field(default_factory=dict)
+    timed_out: bool = False    # a call of this function was stopped at its time limit
 
     def call(self, request, timeout=None):
         """Call the student's function in the worker; raise Failure for anything but a value."""
@@ -70,8 +71,18 @@ class Context:
         # No call may run past the budget: a slow function's last call is cut short too.
         wanted = timeout or self.rubric.limits.call_seconds
         started = time.monotonic()
+        limit = max(min(wanted, budget - self.spent), 0.05)
+        # The worker stops the code a little earlier itself, to say where it was (and live on).
+        # Once a call has timed out, later calls get far less: correct code needs milliseconds
+        # on these inputs, and the budget is better spent finding an input that does finish.
+        soft = round(max(limit * 0.85 - 0.05, 0.02), 3)
+        per_call = TIMED_OUT_SECONDS if self.timed_out else self.rubric.limits.call_seconds * 0.85
+        if request.get("op") == "batch":
+            request = dict(request, soft_seconds=soft, call_soft_seconds=round(per_call, 3))
+        else:
+            request = dict(request, soft_seconds=min(soft, round(per_call, 3)))
         try:
-            answer = self.worker.call(request, max(min(wanted, budget - self.spent), 0.05))
+            answer = self.worker.call(request, limit)
         except WorkerFailure as exc:
             if exc.kind == "time_limit" and budget - self.spent < wanted:
                 raise over from None
@@ -79,7 +90,9 @@ class Context:
         finally:
             self.spent += time.monotonic() - started
         if not answer.get("ok"):
-            raise error_failure(self.function, answer.get("error") or {})
+            failure = error_failure(self.function, answer.get("error") or {})
+            self.timed_out = self.timed_out or failure.kind == "timeout"
+            raise failure
         return answer
 
     def cached_call(self, key, request, timeout=None):
@@ -133,6 +146,8 @@ class Context:
             for (key, _), result in zip(chunk, answer["results"]):
                 self.cache[key] = (result if result.get("ok")
                                    else error_failure(self.function, result.get("error") or {}))
+                if getattr(self.cache[key], "kind", "") == "timeout":
+                    self.timed_out = True
         return True
 
 
@@ -143,6 +158,7 @@ class Pending(Exception):
 WORKER_GONE = ("time_limit", "crashed", "exited", "protocol", "budget")
 BATCH_CALLS = 256             # calls per round trip ("weight" counts a request's calls)
 BATCH_SECONDS_PER_CALL = 0.01
+TIMED_OUT_SECONDS = 0.3       # per call, once one call of the function has timed out
 COLLECT_ROUNDS = 4            # a body needing answers that depend on answers asks in rounds
 
 
@@ -152,6 +168,13 @@ def error_failure(function, error):
     if kind == "NotImplementedError":
         return Failure(f"{function} is not implemented yet (it raises NotImplementedError).",
                        kind="not_implemented")
+    if kind == "TimeLimit":
+        where = error.get("where") or []
+        trace = "".join(f"\n    {line}" for line in where)
+        return Failure(f"Time limit: {function} did not finish on this input in the time "
+                       "allowed (an endless loop?)"
+                       + (f"; when it was stopped, your code was at:{trace}" if where else "."),
+                       kind="timeout")
     if kind == "MissingFunction":
         return Failure(f"{function} is not defined in your file.", kind="missing")
     where = error.get("where") or []
@@ -208,7 +231,7 @@ def _explains(mistake, problem, failure):
     return matches(failure.actual, outputs[failure.aspect])
 
 
-FATAL = ("time_limit", "crashed", "exited", "protocol", "budget", "not_implemented", "missing")
+FATAL = ("timeout", "time_limit", "crashed", "exited", "protocol", "budget", "not_implemented", "missing")
 
 
 def run_property(ctx, recipe, body, examples):
@@ -255,8 +278,44 @@ def run_property(ctx, recipe, body, examples):
         return Outcome(True)
     problem, failure = fatal[0] if fatal else failures[-1]
     mistake = diagnose(ctx, [failures[0], failures[-1]]) if not fatal else None
-    return Outcome(False, feedback(problem, failure, mistake), mistake.name if mistake else "",
-                   failure.kind)
+    text = feedback(problem, failure, mistake)
+    if failure.kind == "timeout":
+        finishing = finishing_failure(ctx, problems, body)
+        if finishing is not None:
+            other, wrong = finishing
+            mistake = diagnose(ctx, [finishing])
+            shown = feedback(other, wrong, mistake).replace("Smallest input that shows it:",
+                                                            "Input:", 1)
+            text += "\n\nOn an input where it does finish, it is wrong:\n" + shown
+            return Outcome(False, text, mistake.name if mistake else "", wrong.kind)
+    return Outcome(False, text, mistake.name if mistake else "", failure.kind)
+
+
+MAX_TIMEOUTS_SKIPPED = 8
+
+
+def finishing_failure(ctx, problems, body):
+    """(problem, Failure) for the first generated input on which the code finishes and is
+    wrong, or None; inputs that time out are passed over (a few: each costs its time limit).
+
+    A time-out alone says little (often the smallest input is a corner case, one word, where
+    a sampler spins); the same code on a bigger input often returns a plainly wrong answer
+    that the catalogue can name.
+    """
+    skipped = 0
+    for problem in problems:
+        try:
+            body(problem)
+        except Failure as exc:
+            if exc.kind == "timeout" and skipped < MAX_TIMEOUTS_SKIPPED:
+                skipped += 1
+                continue
+            if exc.kind in FATAL:
+                return None
+            return problem, exc
+        except Exception:  # noqa: BLE001 - Pending and the like: nothing to show
+            continue
+    return None
 
 
 def first_failure(ctx, problems, body):

@@ -42,6 +42,7 @@ class LoadRequest:
     sys_path: list         # folders searched for imports, first wins
     stop_on_error: bool = True
     module_name: str = "word2vec"
+    aliases: bool = True   # grade functions found under other editions' names (rubric [names])
 
     def message(self):
         return {"op": "load", **self.__dict__}

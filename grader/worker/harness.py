@@ -101,6 +101,11 @@ TOY_LOSSES = {"quadratic": toy_loss_quadratic, "square": toy_loss_square}
 class RecordingLoss:
     """Wraps a toy loss and records each call's arguments (as the grader will judge them)."""
 
+    __name__ = "word2vecLossAndGradient"
+
+    def __repr__(self):
+        return "<function word2vecLossAndGradient (the loss given to skipgram)>"
+
     def __init__(self, name, expected_center, expected_outside, dataset):
         self.fn = TOY_LOSSES[name]
         self.expected_center = expected_center
@@ -108,7 +113,8 @@ class RecordingLoss:
         self.dataset = dataset
         self.calls = []
 
-    def __call__(self, centerWordVec, outsideWordIdx, outsideVectors, dataset, *args, **kwargs):
+    def __call__(self, *args, **kwargs):
+        centerWordVec, outsideWordIdx, outsideVectors, dataset = _loss_arguments(args, kwargs)
         self.calls.append({
             "outsideWordIdx": _as_int(outsideWordIdx),
             "center_ok": _same(centerWordVec, self.expected_center),
@@ -118,9 +124,55 @@ class RecordingLoss:
         return self.fn(centerWordVec, outsideWordIdx, outsideVectors, dataset)
 
 
+LOSS_PARAMETERS = ("centerWordVec", "outsideWordIdx", "outsideVectors", "dataset")
+_LOSS_CALL = "word2vecLossAndGradient(centerWordVec, outsideWordIdx, outsideVectors, dataset)"
+
+
+def _loss_arguments(args, kwargs):
+    """The four contract arguments of a call to the given loss, or a TypeError in the
+    student's terms (keyword names of another naming style, a missing argument)."""
+    unknown = [k for k in kwargs if k not in LOSS_PARAMETERS and k != "K"]
+    if unknown:
+        raise TypeError(
+            "the loss function given to skipgram was called with keyword names its contract "
+            f"does not have ({', '.join(unknown[:4])}); call it with the contract's names or "
+            f"by position: {_LOSS_CALL}")
+    values = dict(zip(LOSS_PARAMETERS, args[:4]))
+    for name, value in kwargs.items():
+        if name in values:
+            raise TypeError(f"the loss function given to skipgram got {name} twice (by "
+                            f"position and by keyword); call it as {_LOSS_CALL}")
+        values[name] = value
+    missing = [p for p in LOSS_PARAMETERS if p not in values]
+    if missing:
+        raise TypeError(f"the loss function given to skipgram was called without "
+                        f"{', '.join(missing)}; call it as {_LOSS_CALL}")
+    return tuple(values[p] for p in LOSS_PARAMETERS)
+
+
 def _same(a, b):
     try:
         a = np.asarray(a, dtype=float)
         return a.shape == b.shape and bool(np.array_equal(a, b))
     except (TypeError, ValueError):
         return False
+
+
+# Student code sees these objects, and Python names their class in its own messages
+# ("'GradingDataset' object is not subscriptable"): they go by the names a student knows.
+# What student code prints of them is short and the same on every run (no memory address).
+def _dataset_repr(self):
+    return f"<dataset of {self.V} word{'s' if self.V != 1 else ''}>"
+
+
+def _dataset_getattr(self, name):
+    raise AttributeError(f"the dataset has no attribute {name!r} (it has sampleTokenIdx(), "
+                         "tokens() and getRandomContext(C))")
+
+
+GradingDataset.__repr__ = _dataset_repr
+GradingDataset.__getattr__ = _dataset_getattr
+ControlledSampler.__repr__ = lambda self: "<function getNegativeSamples>"
+GradingDataset.__name__ = GradingDataset.__qualname__ = "dataset"
+ControlledSampler.__name__ = ControlledSampler.__qualname__ = "function"
+RecordingLoss.__name__ = RecordingLoss.__qualname__ = "function"

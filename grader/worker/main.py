@@ -11,6 +11,7 @@ import builtins
 import copy
 import linecache
 import os
+import signal
 import sys
 import time
 import traceback
@@ -20,44 +21,131 @@ import warnings
 import capture
 import codec
 import harness
+import loading
+
+class TimeUp(BaseException):
+    """Raised inside student code at the request's soft deadline (BaseException: a student's
+    `except Exception` does not swallow it), so the worker can say where the code was before
+    the grader's hard time limit would kill it."""
+
+
+def _time_up(signum, frame):
+    raise TimeUp()
+
+
+def soft_deadline(seconds):
+    """Arm SIGALRM to raise TimeUp after `seconds` (None: no soft deadline); returns a disarm
+    function. Only Python code is interrupted; a long numpy call finishes first."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        return lambda: None
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    signal.setitimer(signal.ITIMER_REAL, max(float(seconds), 0.01))
+
+    def disarm():
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return disarm
+
 
 GRADED = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient", "skipgram")
 
 
 class Worker:
     def __init__(self):
+        self.roots = []
+        self.time_up = False
         self.module = None
         self.filename = "<submission>"
         self.student_files = set()
 
     # -- loading -------------------------------------------------------------------------
     def load(self, request):
-        """Execute the submission's code (cells in order) as module `word2vec`."""
+        """Execute the submission's code (cells in order) as module `word2vec`.
+
+        A notebook (stop_on_error false) runs each cell statement by statement, so one failing
+        import does not skip the rest of its cell. Missing course helpers get stand-ins (see
+        loading.py); functions found under near-miss names are reported, and graded under the
+        exercise's name when the request allows it.
+        """
         self.filename = request["filename"]
         # The submission's folder first (its own utils/ wins), then the course helpers.
         sys.path[0:0] = [p for p in request.get("sys_path", []) if p not in sys.path]
+        self.roots = [os.path.abspath(p) for p in request.get("sys_path", [])]
+        finder = loading.install()
+        finder.locate = self._student_line
         module = types.ModuleType(request.get("module_name", "word2vec"))
         module.__file__ = self.filename
         sys.modules[module.__name__] = module
         self.module = module
         cell_errors = []
+        stop = request.get("stop_on_error", True)
         self.student_files = {cell.get("filename", self.filename) for cell in request["cells"]}
+        self.cell_labels = {cell.get("filename", self.filename): cell.get("label")
+                            for cell in request["cells"]}
+        self.skipped = {}   # name -> (cell label, statement it was to come from, later
+        #                     statements of that cell skipped for lack of it)
         for cell in request["cells"]:
             filename = cell.get("filename", self.filename)
             # A notebook cell is no file on disk: without this its tracebacks show no code.
             linecache.cache[filename] = (len(cell["source"]), None,
                                          cell["source"].splitlines(True), filename)
             try:
-                code = compile(cell["source"], filename, "exec")
-                exec(code, module.__dict__)
+                if stop:
+                    exec(compile(cell["source"], filename, "exec"), module.__dict__)
+                    continue
+                parts = loading.statements(cell["source"], filename)
             except BaseException as exc:  # noqa: BLE001 - student code may raise anything
-                error = self.describe_error(exc)
-                error["cell"] = cell.get("label")
-                cell_errors.append(error)
-                if request.get("stop_on_error", True):
+                cell_errors.append(dict(self.describe_error(exc), cell=cell.get("label")))
+                if stop:
                     break
-        present = {name: callable(module.__dict__.get(name)) for name in GRADED}
-        return {"ok": True, "present": present, "cell_errors": cell_errors}
+                continue
+            for lineno, code, names, text in parts:
+                try:
+                    exec(code, module.__dict__)
+                except BaseException as exc:  # noqa: BLE001
+                    cause = self.skipped.get(getattr(exc, "name", None))
+                    if isinstance(exc, NameError) and cause and cause[0] == cell.get("label"):
+                        # follows from a statement of this same cell: one note says both
+                        cause[2].append(text)
+                    else:
+                        error = self.describe_error(exc, cell_file=filename)
+                        cell_errors.append(dict(error, cell=cell.get("label"), statement=text,
+                                                statement_line=lineno, then_skipped=[]))
+                        cause = (cell.get("label"), text, cell_errors[-1]["then_skipped"])
+                    for name in names:
+                        if name not in module.__dict__:
+                            self.skipped[name] = cause
+        namespace = module.__dict__
+        aliases = {}
+        for name in loading.ALIASED:
+            if callable(namespace.get(name)) and not loading.is_standin(namespace[name]):
+                continue
+            found = loading.near_miss(namespace, name, self._mine)
+            if found:
+                aliases[name] = found
+                if request.get("aliases", True):
+                    namespace[name] = namespace[found]
+        self.aliases = aliases if request.get("aliases", True) else {}
+        present = {name: callable(namespace.get(name)) and not loading.is_standin(namespace[name])
+                   for name in GRADED}
+        return {"ok": True, "present": present, "cell_errors": cell_errors,
+                "aliases": {k: v for k, v in aliases.items() if k in GRADED},
+                "standins": list(finder.made)}
+
+    def _student_line(self):
+        """`cell 3, line 1` (or `line 1`) of the innermost student frame running now."""
+        frame = sys._getframe()
+        while frame is not None and frame.f_code.co_filename not in self.student_files:
+            frame = frame.f_back
+        if frame is None:
+            return ""
+        label = self.cell_labels.get(frame.f_code.co_filename)
+        return (f"cell {label}, " if label else "") + f"line {frame.f_lineno}"
+
+    def _mine(self, value):
+        """True for a function written in the submission's own code (cells or file)."""
+        code = getattr(value, "__code__", None)
+        return code is not None and code.co_filename in self.student_files
 
     # -- calling -------------------------------------------------------------------------
     def call(self, request):
@@ -83,6 +171,9 @@ class Worker:
         sampler = None
         if request.get("samples") is not None:
             sampler = patches["getNegativeSamples"] = harness.ControlledSampler(request["samples"])
+        for name, found in getattr(self, "aliases", {}).items():
+            if name in patches:   # the student's code calls it by its own name
+                patches[found] = patches[name]
         saved = {name: self.module.__dict__.get(name) for name in patches}
         self.module.__dict__.update(patches)
         try:
@@ -96,6 +187,10 @@ class Worker:
                     for _ in range(int(request.get("repeat", 1))):
                         value = fn(*args, **kwargs)
                 elapsed = time.perf_counter() - started
+        except TimeUp as exc:
+            self.time_up = True
+            return {"ok": False, "error": dict(self.describe_error(exc), type="TimeLimit",
+                                               message="stopped at the time limit")}
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.describe_error(exc)}
         finally:
@@ -153,24 +248,71 @@ class Worker:
             return loss
         return arg
 
-    def describe_error(self, exc):
-        """Name the error and the student's own lines it passed through (none of ours)."""
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if not f.filename.startswith(os.path.dirname(os.path.abspath(__file__)))]
-        # Quoted lines are cut here already: one 3 MB line would travel with every answer.
-        lines = [f'line {f.lineno}, in {f.name}: {(f.line or "").strip()[:300]}'
-                 for f in frames][-4:]
+    def describe_error(self, exc, cell_file=None):
+        """Name the error and the student's own lines it passed through (none of ours).
+
+        In a notebook each line is named with its cell, since a function defined in one cell
+        often fails when called from another; `lineno` is the line in `cell_file` (the cell
+        that was running) when given. A NameError for a name that a failed statement was to
+        bind says which statement that was.
+        """
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if self._students(f)]
+        lines = [self._where(f) for f in frames][-4:]
         if isinstance(exc, SyntaxError):
             lines = [f"line {exc.lineno}: {(exc.text or '').strip()[:300]}"]
         message = str(exc) if not isinstance(exc, SystemExit) else f"exit code {exc.code!r}"
+        name = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+        if name in getattr(self, "skipped", {}):
+            label, statement, _ = self.skipped[name]
+            message += (f" (it was to come from cell {label}, `{statement}`, which failed "
+                        "when the notebook ran)")
+        own = [f for f in frames if f.filename == cell_file] if cell_file else frames
         return {"type": type(exc).__name__, "message": message[:500], "where": lines,
                 "name": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
-                "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None)}
+                "lineno": own[-1].lineno if own else getattr(exc, "lineno", None)}
+
+    def _students(self, frame):
+        """True for a frame of the submission's own code: its cells or files in its folder (or
+        the course helpers it calls), never numpy's, the standard library's or the worker's."""
+        if frame.filename in self.student_files:
+            return True
+        if frame.filename.startswith(os.path.dirname(os.path.abspath(__file__))):
+            return False
+        return any(frame.filename.startswith(root + os.sep) for root in self.roots
+                   if "site-packages" not in frame.filename)
+
+    def _where(self, frame):
+        """`line 12, in f: code` (`cell 3, line 12, ...` in a notebook); a statement spread
+        over several lines is quoted whole (up to 6 lines), keywords included."""
+        # Quoted lines are cut here already: one 3 MB line would travel with every answer.
+        code = (frame.line or "").strip()[:400]
+        end = getattr(frame, "end_lineno", None) or frame.lineno
+        if frame.lineno and end > frame.lineno:
+            more = [linecache.getline(frame.filename, n).strip()
+                    for n in range(frame.lineno, min(end, frame.lineno + 5) + 1)]
+            code = " ".join(part for part in more if part) or code
+            code = code[:400] + (" ..." if end > frame.lineno + 5 or len(code) > 400 else "")
+        label = getattr(self, "cell_labels", {}).get(frame.filename)
+        cell = f"cell {label}, " if label else ""
+        if frame.filename not in self.student_files:   # a helper module of theirs or the course's
+            cell = f"{os.path.basename(frame.filename)}, "
+        func = f", in {frame.name}"
+        return f"{cell}line {frame.lineno}{func}: {code}"
 
     def batch(self, request):
         """Several requests in one round trip (calls, or finite differences)."""
         handlers = {"call": self.call, "finite_differences": self.finite_differences}
-        return {"ok": True, "results": [handlers[c.get("op", "call")](c) for c in request["calls"]]}
+        results, per_call = [], request.get("call_soft_seconds")
+        ends = time.monotonic() + float(request.get("soft_seconds") or 1e9)
+        for c in request["calls"]:
+            left = ends - time.monotonic()
+            if left <= 0:   # the rest were not run: the grader asks for them one by one
+                break
+            if per_call and hasattr(signal, "setitimer"):   # each call its own deadline
+                signal.setitimer(signal.ITIMER_REAL, max(min(float(per_call), left), 0.01))
+            self.time_up = False
+            results.append(handlers[c.get("op", "call")](c))
+        return {"ok": True, "results": results}
 
     def finite_differences(self, request):
         """The call with each entry of the listed array arguments moved by +h, then by -h.
@@ -187,6 +329,8 @@ class Worker:
                     args = copy.deepcopy(base["args"])  # each call gets fresh inputs, as if sent
                     args[p][index] += sign * h
                     answer = self.call(dict(base, args=args))
+                    if self.time_up:
+                        return answer
                     if answer.get("ok"):
                         value = answer["value"]
                         if isinstance(value, (tuple, list)) and len(value) > pick:
@@ -239,7 +383,15 @@ def main():
             request = codec.read_message(opts.requests)
         except EOFError:
             return
-        response = handlers[request["op"]](request)
+        worker.time_up = False
+        disarm = soft_deadline(request.get("soft_seconds"))
+        try:
+            response = handlers[request["op"]](request)
+        except TimeUp:   # outside student code (copying inputs, say): no student frames
+            response = {"ok": False, "error": {"type": "TimeLimit", "where": [],
+                                               "message": "stopped at the time limit"}}
+        finally:
+            disarm()
         # Student code may have replaced builtins (isinstance, abs...); the answer is encoded
         # with the real ones, and every request starts with them.
         namespace.clear()

@@ -1,0 +1,44 @@
+"""Recognise code written for vectors stored as columns, and explain the contract's layout.
+
+A file written for a (D, V) layout (one word per column) fails every check with the same numpy
+shape error; the student needs one explanation of the layout, not the error nine times.
+"""
+
+import re
+
+SHAPE_ERRORS = re.compile(r"mismatch in its core dimension|shapes \(.*\) and \(.*\) not aligned"
+                          r"|could not be broadcast|cannot reshape|size \d+ is different from")
+
+LAYOUT = {
+    "naiveSoftmaxLossAndGradient": "centerWordVec is (D,), outsideVectors is (V, D), so the "
+                                   "scores are outsideVectors @ centerWordVec, of shape (V,); "
+                                   "gradCenterVec is (D,) and gradOutsideVecs is (V, D)",
+    "negSamplingLossAndGradient": "centerWordVec is (D,), outsideVectors is (V, D), so "
+                                  "outsideVectors[indices] holds one row per sampled word; "
+                                  "gradCenterVec is (D,) and gradOutsideVecs is (V, D)",
+    "skipgram": "centerWordVectors and outsideVectors are (V, D): row word2Ind[w] is word w's "
+                "vector, so the center vector is centerWordVectors[c]; the gradients have the "
+                "same (V, D) shapes",
+}
+
+
+def layout_hint(function: str, error: str) -> str:
+    """A paragraph explaining the contract's layout when `error` (the feedback of a check that
+    raised) is a numpy shape error in one of the functions taking (V, D) arrays; else ""."""
+    if function not in LAYOUT:
+        return ""
+    quoted = [line.split(": ", 1)[1] for line in error.splitlines()[1:]
+              if line.startswith("    ") and ": " in line]
+    columns = any(re.search(r"(outsideVectors|centerWordVectors|Vectors)\.T\b|\[\s*:\s*,", q)
+                  for q in quoted)
+    # a named mistake (K ignored, say) already explains a shape error better than the layout
+    shape_error = ("raised ValueError" in error and SHAPE_ERRORS.search(error)
+                   and "Likely mistake:" not in error)
+    column_index = "raised IndexError" in error and "axis 1" in error and columns
+    if not (shape_error or column_index):
+        return ""
+    where = f" Your line `{quoted[-1].strip()[:120]}`" if quoted else " Your code"
+    assumed = (" treats the vectors as columns, a (D, V) layout." if columns else
+               " combines arrays whose shapes do not fit this layout.")
+    return (f"Layout: in this exercise every word vector is a row: {LAYOUT[function]}."
+            f"{where}{assumed}")

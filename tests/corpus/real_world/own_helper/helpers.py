@@ -1,0 +1,4 @@
+import numpy as np
+
+def norm(x):
+    return np.linalg.norm(x, ord='nonsense')

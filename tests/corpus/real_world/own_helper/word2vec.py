@@ -1,0 +1,4 @@
+from helpers import norm
+
+def sigmoid(x):
+    return norm(x)
