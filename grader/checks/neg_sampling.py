@@ -4,17 +4,19 @@
     dJ/dv_c = (sigma(u_o . v_c) - 1) u_o + sum_k sigma(u_k . v_c) u_k
     dJ/du_o = (sigma(u_o . v_c) - 1) v_c,   dJ/du_k = sigma(u_k . v_c) v_c once per draw of k
 
-The worker's getNegativeSamples returns samples the grader chose and its sigmoid is a
-known-good one, so this function is graded on its own.
+The worker's getNegativeSamples returns samples the grader chose on its first call (later
+calls draw afresh, as in training) and its sigmoid is a known-good one, so this function is
+graded on its own.
 """
 
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import FATAL, Check, Mistake
+from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
 from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
-from grader.worker.harness import good_sigmoid as sig
+from grader.checks.compare import matches
+from grader.worker.harness import fresh_draw, good_sigmoid as sig
 
 FN = "negSamplingLossAndGradient"
 
@@ -25,6 +27,26 @@ def _parts(p):
     s_o = sig(U[p.o] @ v)
     s_k = sig(U[samples] @ v)
     return v, U, samples, s_o, s_k
+
+
+def _outputs(p, samples):
+    """The right loss and gradients, had getNegativeSamples returned `samples`."""
+    v, U = p.arrays
+    s_o, s_k = sig(U[p.o] @ v), sig(U[samples] @ v)
+    grad = np.zeros_like(U)
+    grad[p.o] += (s_o - 1) * v
+    np.add.at(grad, samples, np.outer(s_k, v))
+    return -np.log(s_o) - np.sum(np.log(1 - s_k)), (s_o - 1) * U[p.o] + s_k @ U[samples], grad
+
+
+def _different_draws(problem, failure):
+    """The failing output is right for a later call's samples (computed here, not reported):
+    the loss and the gradients came from different calls of getNegativeSamples."""
+    if failure.aspect is None or failure.actual is None or problem.samples is None:
+        return False
+    K = len(problem.samples)
+    return any(matches(failure.actual, _outputs(problem, fresh_draw(
+        problem.seed, n, problem.o, problem.V, K))[failure.aspect]) for n in (1, 2, 3))
 
 
 def _not_accumulated(p):
@@ -60,6 +82,10 @@ def _own_sampling(problem, failure):
 
 
 MISTAKES = [
+    Mistake("your loss and gradients come from different calls of getNegativeSamples",
+            "each call draws new samples, as in training, so call getNegativeSamples once, at "
+            "the top (the provided first line), and use that one list for the loss and for "
+            "both gradients.", detect=_different_draws),
     Mistake("K ignored (a hard-coded 10, or the length of something else)",
             "use the K your function receives, e.g. range(K) or the length of "
             "negSampleWordIndices, never the number 10.", detect=_k_ignored),
@@ -92,7 +118,7 @@ def _efficiency(ctx):
 def _check(aspect_or_none, strategy, examples=None, extra=None):
     def run(ctx):
         body = (lossfns.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
-                else lossfns.aspect_body(ctx, FN, aspect_or_none))
+                else lossfns.aspect_body(ctx, FN, aspect_or_none, extra))
         return lossfns.property_check(ctx, strategy, body, examples)
     return run
 
@@ -109,8 +135,26 @@ def _any_k_check(ctx):
     return outcome
 
 
+def _same_draw(problem, answer):
+    """A loss right for the grader's samples is still wrong when the gradients returned with
+    it are right for a later draw instead: in training that loss and update would belong to
+    different samples. Judged on the returned values, recomputed here."""
+    try:
+        outputs = unpack(answer, FN, 3)
+    except Failure:
+        return
+    for aspect in (1, 2):
+        stray = Failure("", actual=outputs[aspect], aspect=aspect)
+        if not matches(outputs[aspect], lossfns.expected(problem, FN)[aspect]) and \
+                _different_draws(problem, stray):
+            raise Failure(f"Your loss is right for the samples of the first getNegativeSamples "
+                          f"call, but your {lossfns.LABELS[aspect]} comes from a later call's "
+                          "samples, so the two do not belong together.",
+                          actual=outputs[aspect], aspect=aspect, events=answer)
+
+
 CHECKS = [
-    Check("loss", "loss matches the reference", _check(0, _distinct)),
+    Check("loss", "loss matches the reference", _check(0, _distinct, extra=_same_draw)),
     Check("gradCenterVec", "gradCenterVec matches the reference", _check(1, _distinct)),
     Check("gradOutsideVecs", "gradOutsideVecs matches the reference", _check(2, _distinct)),
     Check("repeated_samples", "repeated negative samples count once per draw",

@@ -82,7 +82,9 @@ class Worker:
             patches["sigmoid"] = harness.good_sigmoid
         sampler = None
         if request.get("samples") is not None:
-            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(request["samples"])
+            spec = request.get("dataset") or {}
+            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(
+                request["samples"], V=spec.get("V"), seed=spec.get("seed", 0))
         saved = {name: self.module.__dict__.get(name) for name in patches}
         self.module.__dict__.update(patches)
         try:
