@@ -116,8 +116,7 @@ class LossProblem:
                  f"outsideVectors = {fmt(U)}"]
         if self.samples is not None:
             lines.append(f"K = {self.K if self.K is not None else '10 (the default)'}; "
-                         f"getNegativeSamples returns {list(self.samples)} "
-                         "(on its first call; later calls draw new samples)")
+                         f"getNegativeSamples returns {list(self.samples)}")
         return lines
 
 
