@@ -88,15 +88,23 @@ def property_check(ctx, strategy, body, examples=None):
 
 
 def speed(ctx, fn, problem, small, hint):
-    """The efficiency check at `problem` (realistic) against `small` (the same, but small)."""
-    from grader import reference
-    v, U = problem.arrays
-    def run():
-        with reference.controlled_samples(problem.samples or []) as ref:
-            getattr(ref, fn)(v, problem.o, U, None)
+    """The efficiency check at `problem` (realistic; fresh inputs per timed call, from
+    efficiency.SEEDS) against `small` (the same, but small, for the explanation)."""
+    from dataclasses import replace
     return efficiency.compare_speed(
-        ctx, f"V = {problem.V}, D = {problem.D}", problem.request(fn), run, hint=hint,
-        small=(f"V = {small.V}, D = {small.D}", small.request(fn)))
+        ctx, f"V = {problem.V}, D = {problem.D}",
+        [_timed(fn, replace(problem, seed=seed)) for seed in efficiency.SEEDS], hint=hint,
+        small=(f"V = {small.V}, D = {small.D}", small.request(fn)), arity=3)
+
+
+def _timed(fn, problem):
+    from grader import reference
+
+    def run():
+        v, U = problem.arrays
+        with reference.controlled_samples(problem.samples or []) as ref:
+            return getattr(ref, fn)(v, problem.o, U, None)
+    return efficiency.Timed(problem.request(fn), run)
 
 
 def passed():
