@@ -117,15 +117,18 @@ def grade_function(worker, rubric, fn):
         outcomes.append((check, outcome, time.monotonic() - began))
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
+    all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
     report = FunctionReport(name=fn, notes=ctx.notes)
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
-        earned = outcome.passed and (item.core or core_ok)
+        # a check resting on what the worker reports pays only once every output is right
+        earned = outcome.passed and (item.core or (all_core_ok if check.reported else core_ok))
         text = outcome.feedback
         if outcome.passed and not earned:
             target = "the public cases" if rubric.mode == "public" else "the reference"
+            which = "all" if check.reported else "at least one"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
-                    f"{target} in at least one of its outputs.")
+                    f"{target} in {which} of its outputs.")
         report.checks.append(CheckResult(
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
             max_score=item.points, passed=bool(earned), feedback=text, mistake=outcome.mistake,

@@ -162,13 +162,15 @@ CHECKS = [
     Check("any_K", "any number of samples K works", _any_k_check),
     Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
           lambda ctx: lossfns.property_check(
-              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20)),
+              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20),
+          reported=True),
     Check("gradient_check", "gradients agree with finite differences of your loss",
           lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
                                              ctx.rubric.gradient_check_examples)),
     Check("loss_is_valid", "the loss is finite and never negative",
           lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.loss_valid_body(ctx, FN))),
     Check("input_unchanged", "inputs are left unchanged",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN))),
+          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN)),
+          reported=True),
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
 ]

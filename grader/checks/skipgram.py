@@ -131,6 +131,6 @@ CHECKS = [
           lambda ctx: run_property(ctx, _problems, _gradient_body(ctx),
                                    ctx.rubric.gradient_check_examples)),
     Check("input_unchanged", "inputs are left unchanged",
-          lambda ctx: run_property(ctx, _problems, _unchanged_body(ctx), 30)),
+          lambda ctx: run_property(ctx, _problems, _unchanged_body(ctx), 30), reported=True),
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
 ]
