@@ -83,9 +83,10 @@ def _own_sampling(problem, failure):
 
 MISTAKES = [
     Mistake("your loss and gradients come from different calls of getNegativeSamples",
-            "each call draws new samples, as in training, so call getNegativeSamples once, at "
-            "the top (the provided first line), and use that one list for the loss and for "
-            "both gradients.", detect=_different_draws),
+            "the samples shown are what the first call returns; every later call draws new "
+            "ones, as in training. Call getNegativeSamples once, at the top (the provided first "
+            "line), and use that one list for the loss and for both gradients.",
+            detect=_different_draws),
     Mistake("K ignored (a hard-coded 10, or the length of something else)",
             "use the K your function receives, e.g. range(K) or the length of "
             "negSampleWordIndices, never the number 10.", detect=_k_ignored),
@@ -135,28 +136,33 @@ def _any_k_check(ctx):
     return outcome
 
 
-def _same_draw(problem, answer):
-    """A loss right for the grader's samples is still wrong when the gradients returned with
-    it are right for a later draw instead: in training that loss and update would belong to
-    different samples. Judged on the returned values, recomputed here."""
-    try:
-        outputs = unpack(answer, FN, 3)
-    except Failure:
-        return
-    for aspect in (1, 2):
-        stray = Failure("", actual=outputs[aspect], aspect=aspect)
-        if not matches(outputs[aspect], lossfns.expected(problem, FN)[aspect]) and \
-                _different_draws(problem, stray):
-            raise Failure(f"Your loss is right for the samples of the first getNegativeSamples "
-                          f"call, but your {lossfns.LABELS[aspect]} comes from a later call's "
-                          "samples, so the two do not belong together.",
-                          actual=outputs[aspect], aspect=aspect, events=answer)
+def _same_draw(aspect):
+    """A body extra for output `aspect`: even when right for the grader's samples, it is
+    wrong if another output returned with it is right for a later draw instead; in training
+    that loss and update would belong to different samples. Judged on the returned values,
+    recomputed here (never on the worker's record of the calls)."""
+    def extra(problem, answer):
+        try:
+            outputs = unpack(answer, FN, 3)
+        except Failure:
+            return
+        for other in range(3):
+            stray = Failure("", actual=outputs[other], aspect=other)
+            if other != aspect and not matches(outputs[other], lossfns.expected(problem, FN)[other]) \
+                    and _different_draws(problem, stray):
+                raise Failure(f"Your {lossfns.LABELS[aspect]} is right for the samples of the "
+                              f"first getNegativeSamples call, but your {lossfns.LABELS[other]} "
+                              "comes from a later call's samples, so the two do not belong "
+                              "together.", actual=outputs[other], aspect=other, events=answer)
+    return extra
 
 
 CHECKS = [
-    Check("loss", "loss matches the reference", _check(0, _distinct, extra=_same_draw)),
-    Check("gradCenterVec", "gradCenterVec matches the reference", _check(1, _distinct)),
-    Check("gradOutsideVecs", "gradOutsideVecs matches the reference", _check(2, _distinct)),
+    Check("loss", "loss matches the reference", _check(0, _distinct, extra=_same_draw(0))),
+    Check("gradCenterVec", "gradCenterVec matches the reference",
+          _check(1, _distinct, extra=_same_draw(1))),
+    Check("gradOutsideVecs", "gradOutsideVecs matches the reference",
+          _check(2, _distinct, extra=_same_draw(2))),
     Check("repeated_samples", "repeated negative samples count once per draw",
           _check(None, _repeats)),
     Check("any_K", "any number of samples K works", _any_k_check),
