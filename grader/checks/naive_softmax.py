@@ -77,7 +77,7 @@ _large = loss_problems(min_V=2, max_V=6, max_D=4, shift=1000.0)
 _rows_sum = loss_problems(min_V=2)
 
 
-_SPEED_PROBLEM = LossProblem(V=2000, D=50, o=7, seed=1)
+_SPEED_PROBLEM = LossProblem(V=20000, D=50, o=7, seed=1)
 _SMALL_PROBLEM = LossProblem(V=20, D=5, o=7, seed=1)
 
 
