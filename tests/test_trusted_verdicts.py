@@ -166,3 +166,44 @@ def test_cpu_time_of_a_process_tree_counts_grandchildren_and_not_sleep():
     seen = max(s for s in samples if s is not None)
     assert 0.25 <= seen < 0.3 + 0.4   # the grandchild's busy 0.3 s; its sleep costs nothing
     assert cputime.tree_seconds(child.pid) is None   # gone: nothing to read
+
+
+LOAD = ("import sys\nsys.path.insert(0, {root!r})\nfrom grader import grading\n"
+        "while True:\n    grading.grade({path!r})\n")
+
+
+def _efficiency_verdicts(path):
+    """{function: passed} of the efficiency checks alone, in one worker."""
+    from grader import grading, submission
+    from grader.paths import EXERCISES_DIR
+    from grader.sandbox.client import LoadRequest, WorkerClient
+    rubric = rubric_mod.load()
+    sub = submission.load(path)
+    request = LoadRequest(filename=str(path), cells=sub.cells,
+                          sys_path=[str(path.parent), str(EXERCISES_DIR)])
+    verdicts = {}
+    with WorkerClient(request, rubric.limits) as worker:
+        worker.start()
+        for fn, exercise in grading.exercises(rubric.mode).items():
+            check = next(c for c in exercise.CHECKS if c.efficiency)
+            ctx = Context(worker=worker, rubric=rubric, function=fn, mistakes=exercise.MISTAKES)
+            verdicts[fn] = check.run(ctx).passed
+    return verdicts
+
+
+def test_efficiency_verdicts_hold_while_other_grading_runs():
+    """The quick version of bench/efficiency_determinism.py (20 gradings each)."""
+    load = subprocess.Popen([sys.executable, "-c", LOAD.format(
+        root=str(ROOT), path=str(CORPUS / "buggy" / "neg_sign.py"))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        runs = [(_efficiency_verdicts(TRUSTED / "loops_honest.py"),
+                 _efficiency_verdicts(ROOT / "solutions" / "word2vec.py")) for _ in range(2)]
+    finally:
+        load.kill()
+        load.wait()
+    slow = {"sigmoid", "naiveSoftmaxLossAndGradient"}
+    for loops, vectorised in runs:
+        assert loops == {fn: fn not in slow for fn in loops}
+        assert all(vectorised.values()) and len(vectorised) == 4
