@@ -129,7 +129,7 @@ def _any_k_check(ctx):
     outcome = _check(None, _any_k)(ctx)
     core = {"loss", "gradCenterVec", "gradOutsideVecs"}
     if not outcome.passed and not outcome.mistake and core <= ctx.passed and outcome.kind not in FATAL:
-        mistake = MISTAKES[0]
+        mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
         outcome.mistake = mistake.name
         outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
                              f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix}")
