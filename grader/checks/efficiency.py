@@ -20,14 +20,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from grader.checks.compare import matches
+from grader.checks.compare import compare
 from grader.checks.framework import Failure, Outcome, unpack
 
 MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
 SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
 SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
 RECEIVE_FACTOR = 4.0  # sending a value costs the worker about what receiving it costs here
-REFERENCE_RUNS = 5    # per input: the fastest of a few runs of the (cheap) reference
+REFERENCE_RUNS = 3    # per input: the fastest of a few runs of the (cheap) reference
 CLEARLY_WITHIN = 0.5  # one call this far under the limit settles it (no further inputs)
 LINE_GROWTH, LINE_SLACK = 2.0, 50  # lines that grow past this with the input size are a loop
 
@@ -84,7 +84,7 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     answer = ctx.call({"op": "kept_value"})
     received, sent = time.process_time() - received, cpu()
     outputs = unpack(answer, ctx.function, arity)
-    if not all(matches(mine, want) for mine, want in zip(outputs, expected)):
+    if not all(compare(mine, want, "").ok for mine, want in zip(outputs, expected)):
         raise Failure("your function's result there does not match the reference's, so its "
                       "speed cannot be judged.", kind="value")
     if None in (before, ran, sent):
@@ -98,16 +98,18 @@ def python_lines(ctx, request: dict) -> int:
     return int(ctx.call(dict(request, count_lines=True)).get("lines") or 0)
 
 
-def compare_speed(ctx, size_text: str, timed: "list[Timed]", hint: str = "",
+def compare_speed(ctx, size_text: str, timed: "list[Callable[[], Timed]]", hint: str = "",
                   small: Optional[tuple] = None, arity: int = 1) -> Outcome:
-    """Outcome of the efficiency check on `timed` (fresh inputs of one realistic size).
+    """Outcome of the efficiency check on `timed` (makers of fresh inputs of one realistic
+    size, called only when needed: one input is often enough).
 
     small: (text, request) of a small size, used only to explain a failure by line counts.
     arity: how many outputs the function returns.
     """
     try:
         mine = ref = float("inf")
-        for item in timed:
+        for make in timed:
+            item = make()
             ref_once, expected = reference_seconds(item)
             ref = min(ref, ref_once)
             mine = min(mine, student_seconds(ctx, item, arity, expected))
@@ -118,7 +120,7 @@ def compare_speed(ctx, size_text: str, timed: "list[Timed]", hint: str = "",
         return Outcome(False, f"On a realistic size ({size_text}): {exc.message}", kind=exc.kind)
     if within:
         return Outcome(True, f"Within {MAX_RATIO:g}x of the reference's CPU time on {size_text}.")
-    return Outcome(False, f"{_explain(ctx, size_text, timed[0].request, small)}, and more than "
+    return Outcome(False, f"{_explain(ctx, size_text, item.request, small)}, and more than "
                           f"{MAX_RATIO:g}x slower than the reference there (CPU time)."
                           f"\nLikely mistake: Python loops where numpy vectorises."
                           f"\nHow to fix it: {hint}",

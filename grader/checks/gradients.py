@@ -34,7 +34,8 @@ def check(ctx, key, request, arg_indices, analytic, labels, loss_index=0):
     shapes = [np.shape(request["args"][i]) for i in arg_indices]
     where = [(n, index) for n, shape in enumerate(shapes) for index in np.ndindex(shape)]
     answers = ctx.cached_calls([(("finite differences", key, n, index, sign),
-                                 moved(request, arg_indices[n], index, sign * H))
+                                 dict(moved(request, arg_indices[n], index, sign * H),
+                                      pick=loss_index))
                                 for n, index in where for sign in (1, -1)])
     losses = [scalar(_pick(answer["value"], loss_index)) for answer in answers]
     for k, (n, index) in enumerate(where):
@@ -59,7 +60,8 @@ def moved(request, position, index, step):
 
 
 def _pick(value, loss_index):
-    """The loss among a call's outputs (a wrong arity is reported by the loss check)."""
+    """The loss among a call's outputs (the worker sends only that one; a wrong arity is
+    reported by the loss check)."""
     if isinstance(value, (tuple, list)) and len(value) > loss_index:
         return value[loss_index]
     return value

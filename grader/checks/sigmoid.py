@@ -64,7 +64,7 @@ def _timed(seed):
 
 def _efficiency(ctx):
     return efficiency.compare_speed(ctx, "an array of 50,000 numbers",
-                                    [_timed(seed) for seed in efficiency.SEEDS],
+                                    [functools.partial(_timed, seed) for seed in efficiency.SEEDS],
                                     hint="Apply np.exp to the whole array at once.",
                                     small=("an array of 50 numbers", SigmoidProblem(
                                         shape=(50,), seed=1, scale=3.0).request()))

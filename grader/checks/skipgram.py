@@ -105,7 +105,7 @@ def _timed(seed):
 
 def _efficiency(ctx):
     return efficiency.compare_speed(ctx, "V = 2000, D = 50, 10 outside words",
-                                    [_timed(seed) for seed in efficiency.SEEDS],
+                                    [functools.partial(_timed, seed) for seed in efficiency.SEEDS],
                                     hint="Add each word's gradients to the running totals with +=.",
                                     small=("V = 30, D = 5, 10 outside words", SkipgramProblem(
                                         V=30, D=5, center=3, window=5,

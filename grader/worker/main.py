@@ -107,6 +107,9 @@ class Worker:
                 else:
                     self.module.__dict__[name] = original
 
+        pick = request.get("pick")   # only this output is wanted (a loss, for finite differences)
+        if pick is not None and isinstance(value, (tuple, list)) and len(value) > pick:
+            value = value[pick]
         import numpy as np
         mutated = [i for i, (a, b) in enumerate(zip(args, before))
                    if b is not None and not _unchanged(np, a, b)]
