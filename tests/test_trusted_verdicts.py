@@ -117,17 +117,27 @@ def test_the_sampler_draws_afresh_after_its_first_call_deterministically():
 
 
 class LossWorker:
-    """Answers loss calls in-process (J = sum(v * w) for a fixed w); records every request."""
+    """Answers loss calls in-process (J = sum(v * w) for a fixed w), batches as the worker
+    does (a `base` call plus the arguments each entry replaces); records every call run."""
 
     def __init__(self, weights):
-        self.weights, self.requests = weights, []
+        self.weights, self.calls = weights, []
 
     def call(self, request, timeout=None):
-        self.requests.append(request)
-        calls = request["calls"] if request["op"] == "batch" else [request]
-        results = [{"ok": True, "value": (float(np.sum(c["args"][0] * self.weights)), None)}
-                   for c in calls]
-        return {"ok": True, "results": results} if request["op"] == "batch" else results[0]
+        return self._answer(request)
+
+    def _answer(self, request, base=None):
+        if request.get("op") == "batch":
+            base = request.get("base")
+            return {"ok": True, "results": [self._answer(c, base) for c in request["calls"]]}
+        if base is not None:
+            args = list(base["args"])
+            for position, array in request.get("args_at", []):
+                args[position] = array
+            request = dict(base, args=args)
+        self.calls.append(request)
+        loss = float(np.sum(request["args"][0] * self.weights))
+        return {"ok": True, "value": loss if request.get("pick") == 0 else (loss, None)}
 
 
 def _gradient_check(weights, analytic):
@@ -138,12 +148,11 @@ def _gradient_check(weights, analytic):
     return worker
 
 
-def test_finite_differences_are_computed_here_from_plain_calls():
+def test_finite_differences_are_computed_here_from_inputs_the_grader_moved():
     w = np.array([1.0, 2.0, 3.0])
     worker = _gradient_check(w, w)
-    calls = [c for r in worker.requests for c in (r["calls"] if r["op"] == "batch" else [r])]
-    assert {c["op"] for c in calls} == {"call"} and len(calls) == 6
-    moved = [c["args"][0] - np.array([0.3, -0.2, 0.1]) for c in calls]
+    assert {c["op"] for c in worker.calls} == {"call"} and len(worker.calls) == 6
+    moved = [c["args"][0] - np.array([0.3, -0.2, 0.1]) for c in worker.calls]
     assert all(np.count_nonzero(m) == 1 and np.isclose(abs(m).max(), gradients.H) for m in moved)
     with pytest.raises(Failure, match="Gradient check failed"):
         _gradient_check(w, 2 * w)

@@ -44,7 +44,7 @@ def as_array(value):
             raw = np.asarray(value)
             if raw.dtype.kind not in REAL_KINDS:
                 return None
-            return raw.astype(float)
+            return raw if raw.dtype == np.float64 else raw.astype(float)
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -27,7 +27,7 @@ MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop 
 SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
 SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
 RECEIVE_FACTOR = 4.0  # sending a value costs the worker about what receiving it costs here
-REFERENCE_RUNS = 3    # per input: the fastest of a few runs of the (cheap) reference
+REFERENCE_RUNS = 2    # per input: the fastest of a few runs of the (cheap) reference
 CLEARLY_WITHIN = 0.5  # one call this far under the limit settles it (no further inputs)
 LINE_GROWTH, LINE_SLACK = 2.0, 50  # lines that grow past this with the input size are a loop
 

@@ -15,7 +15,7 @@ from grader.checks import lossfns
 from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
 from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
-from grader.checks.compare import matches
+from grader.checks.compare import compare, matches
 from grader.worker.harness import fresh_draw, good_sigmoid as sig
 
 FN = "negSamplingLossAndGradient"
@@ -148,8 +148,8 @@ def _same_draw(aspect):
             return
         for other in range(3):
             stray = Failure("", actual=outputs[other], aspect=other)
-            if other != aspect and not matches(outputs[other], lossfns.expected(problem, FN)[other]) \
-                    and _different_draws(problem, stray):
+            if other != aspect and not compare(outputs[other], lossfns.expected(problem, FN)[other],
+                                               "").ok and _different_draws(problem, stray):
                 raise Failure(f"Your {lossfns.LABELS[aspect]} is right for the samples of the "
                               f"first getNegativeSamples call, but your {lossfns.LABELS[other]} "
                               "comes from a later call's samples, so the two do not belong "

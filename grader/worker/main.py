@@ -171,8 +171,24 @@ class Worker:
                 "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None)}
 
     def batch(self, request):
-        """Several calls in one round trip."""
-        return {"ok": True, "results": [self.call(c) for c in request["calls"]]}
+        """Several calls in one round trip (a batch may hold batches).
+
+        With a `base` call, each entry says only what differs from it: `args_at`, a list of
+        [position, array] replacing those arguments (the finite differences' moved inputs,
+        chosen and sent by the grader; the rest of the call travels once)."""
+        base = request.get("base")
+        results = []
+        for c in request["calls"]:
+            if c.get("op") == "batch":
+                results.append(self.batch(c))
+                continue
+            if base is not None:
+                args = list(base.get("args", []))
+                for position, array in c.get("args_at", []):
+                    args[position] = array
+                c = dict(base, args=args)
+            results.append(self.call(c))
+        return {"ok": True, "results": results}
 
     # -- timing --------------------------------------------------------------------------
     def keep(self, request):
