@@ -214,16 +214,19 @@ def grade_function(worker, rubric, fn):
         outcomes.append((check, outcome, time.monotonic() - began))
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
+    all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
     report = FunctionReport(name=fn, notes=ctx.notes)
     seen = {}   # an error already shown in this function -> the title of its check
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
-        earned = outcome.passed and (item.core or core_ok)
+        # a check resting on what the worker reports pays only once every output is right
+        earned = outcome.passed and (item.core or (all_core_ok if check.reported else core_ok))
         text = outcome.feedback
         if outcome.passed and not earned:
             target = "the public cases" if rubric.mode == "public" else "the reference"
+            which = "all" if check.reported else "at least one"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
-                    f"{target} in at least one of its outputs.")
+                    f"{target} in {which} of its outputs.")
         if not outcome.passed and outcome.kind in ("exception", "timeout"):
             error = _error_part(text)
             key = _error_key(error, fn)

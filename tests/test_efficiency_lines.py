@@ -1,5 +1,6 @@
-"""The efficiency verdict rests on a deterministic count: the lines of the submission's own
-code that one call runs, at a small and at a realistic size."""
+"""The efficiency feedback explains a slow function by a deterministic count: the lines of the
+submission's own code that one call runs, at a small and at a realistic size (the verdict
+itself is CPU time measured by the grader: tests/test_trusted_verdicts.py)."""
 
 from conftest import CORPUS, ROOT
 from grader import rubric as rubric_mod

@@ -31,15 +31,22 @@ def fmt(value, width=60):
     return repr(value)
 
 
+REAL_KINDS = "biuf"   # bool, integers, floats: numbers the contract's real values can be
+
+
 def as_array(value):
-    """The value as a float array, or None when it is not numeric data."""
-    if value is None or isinstance(value, (Opaque, str, dict)):
+    """The value as a float array, or None when it is not real numeric data (complex, object
+    and string arrays are not: casting would silently drop what makes them wrong)."""
+    if value is None or isinstance(value, (Opaque, str, bytes, dict)):
         return None
     try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        with np.errstate(all="ignore"):
+            raw = np.asarray(value)
+            if raw.dtype.kind not in REAL_KINDS:
+                return None
+            return raw if raw.dtype == np.float64 else raw.astype(float)
+    except (TypeError, ValueError, OverflowError):
         return None
-    return arr
 
 
 def describe_type(value):
@@ -48,8 +55,16 @@ def describe_type(value):
     if isinstance(value, Opaque):
         return value.text
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+        kind = _KIND_WORDS.get(value.dtype.kind)
+        return (f"an array of shape {value.shape} and dtype {value.dtype}"
+                + (f" ({kind})" if kind else ""))
+    if isinstance(value, (complex, np.complexfloating)):
+        return "a complex number"
     return f"a {type(value).__name__}"
+
+
+_KIND_WORDS = {"c": "complex numbers", "O": "Python objects", "U": "text", "S": "bytes",
+               "M": "dates", "m": "time spans", "V": "raw records"}
 
 
 def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
@@ -57,8 +72,10 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
     expected = np.asarray(expected, dtype=float)
     arr = as_array(actual)
     if arr is None:
-        return Verdict(False, f"{label} should be {_shape_words(expected.shape)}, "
-                              f"but your code returned {describe_type(actual)}.", kind="type")
+        real = "a real number" if expected.shape == () else \
+            f"an array of shape {expected.shape} of real numbers"
+        return Verdict(False, f"{label} should be {real}, but your code returned "
+                              f"{describe_type(actual)}.", kind="type")
     note = ""
     if arr.shape != expected.shape:
         if arr.size == expected.size and np.squeeze(arr).shape == np.squeeze(expected).shape:
@@ -107,6 +124,3 @@ def matches(actual, expected):
             arr = arr.reshape(exp.shape)
         return bool(np.allclose(arr, exp, rtol=RTOL, atol=ATOL, equal_nan=True))
 
-
-def _shape_words(shape):
-    return "a number" if shape == () else f"an array of shape {shape}"

@@ -1,103 +1,142 @@
-"""Efficiency: the student's time per call against the reference's, measured in the same run.
+"""Efficiency: the student's CPU time per call against the reference's, on the same inputs.
 
-Both are timed on a realistic size. The student's time is taken from the grader's side of
-the pipe (what the worker reports about itself is not trusted). The worker keeps the call's
-inputs, so a timed request carries only a repeat count, and no arrays come back.
+The verdict rests only on what the grader measures itself:
+- the student's time is the CPU time the kernel charged the worker's processes for one call,
+  read from /proc on the grader's side (WorkerClient.worker_cpu_seconds); CPU time, unlike
+  wall time, does not grow with other work on the machine, so the verdict holds under load;
+- every timed call gets fresh inputs (never seen before, so memoising earns nothing), and
+  its result must match the reference's on them (a worker that skips the work is caught);
+- the reference's CPU time on the same inputs is measured in the grader's process.
 
-A request that runs the function 1 + R times, divided by 1 + R, is an upper bound on the
-time per call (the request's own cost and noise only add to it): when that bound is within
-the limit, the check passes at once. Otherwise the time per call is the difference between
-that request and one that runs the function once, so the request's own cost cancels out,
-with the best of a few trials of each, since noise on a shared machine only ever adds time.
+A function fails when its fastest call is more than MAX_RATIO times the reference's
+fastest: vectorised code is within a small factor, a Python loop over the vocabulary or the
+vector dimensions is 30x or more. The feedback never quotes times (they vary from run to
+run): a failure is explained by how many lines of the student's own code one call runs at a
+small and at the realistic size (counted in the worker, so an explanation, never a verdict).
 """
 
+import contextlib
 import time
+from dataclasses import dataclass
+from typing import Callable, Optional
 
-from grader.checks.framework import Failure, Outcome
+from grader.checks.compare import compare
+from grader.checks.framework import Failure, Outcome, unpack
 
-MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 50x+
-SLACK_SECONDS = 2e-4  # below this, differences are noise
-TRIALS = 3
-WINDOW_SECONDS = 0.003   # the reference's work in one timed run: well above wake-up delays
-MIN_REPEAT, MAX_REPEAT = 10, 100
-CLEARLY_SLOWER = 3.0     # two trials this far over the limit settle a round
-ROUNDS = 2               # a shared machine can stall one round; rarely two in a row
+MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
+SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
+SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
+RECEIVE_FACTOR = 4.0  # sending a value costs the worker about what receiving it costs here
+REFERENCE_RUNS = 2    # per input: the fastest of a few runs of the (cheap) reference
+CLEARLY_WITHIN = 0.5  # one call this far under the limit settles it (no further inputs)
 LINE_GROWTH, LINE_SLACK = 2.0, 50  # lines that grow past this with the input size are a loop
 
 
-def reference_seconds(run, repeat):
-    best = float("inf")
-    for _ in range(TRIALS):
-        started = time.perf_counter()
-        for _ in range(repeat):
-            run()
-        best = min(best, time.perf_counter() - started)
-    return best / repeat
+@dataclass
+class Timed:
+    """One timed input: the student's call on it and the reference's outputs on it."""
+    request: dict                       # a worker call request (fresh inputs)
+    reference: Callable[[], tuple]      # () -> the reference's outputs, as a tuple
 
 
-def repeats_for(ref):
-    """Calls per timed run: enough that the reference's share is about WINDOW_SECONDS, so a
-    scheduling delay on a loaded machine is small next to the work being timed."""
-    return max(MIN_REPEAT, min(MAX_REPEAT, int(WINDOW_SECONDS / max(ref, 1e-9)) + 1))
+def reference_seconds(timed: Timed) -> "tuple[float, tuple]":
+    """(fastest CPU time of the reference on these inputs, its outputs), in this process.
+
+    BLAS runs on one thread here, as in the worker: a helper thread's CPU time, and its
+    spinning while it waits for a core on a loaded machine, would blur the comparison."""
+    best, outputs = float("inf"), None
+    with _one_blas_thread():
+        for _ in range(REFERENCE_RUNS):
+            started = time.process_time()
+            outputs = timed.reference()
+            best = min(best, time.process_time() - started)
+    return best, outputs
 
 
-def student_seconds(ctx, request, repeat, limit):
-    """(time per call, whether an upper bound on it already showed it within `limit`)."""
-    def timed(n):
-        started = time.perf_counter()
-        ctx.call({"op": "call_kept", "repeat": n}, timeout=ctx.rubric.limits.call_seconds * (n + 1))
-        return time.perf_counter() - started
-    ctx.call({"op": "keep", "request": request})
-    once = many = float("inf")
-    for trial in range(TRIALS):
-        once = min(once, timed(1))  # first: code that never returns is stopped within a call's limit
-        many = min(many, timed(1 + repeat))
-        estimate = max(0.0, many - once) / repeat
-        if many / (1 + repeat) <= limit:
-            return (estimate if estimate > 0 else many / (1 + repeat)), True
-        if trial >= 1 and estimate > CLEARLY_SLOWER * limit:
-            break
-    return estimate, False
+def _one_blas_thread():
+    global _controller
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:   # the student release has no efficiency check and no threadpoolctl
+        return contextlib.nullcontext()
+    _controller = _controller or ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
 
 
-def python_lines(ctx, request):
+_controller = None
+
+
+def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
+    """CPU seconds the worker spent on one call of the student's function on fresh inputs.
+
+    The inputs travel first and the value comes back afterwards, each in a request of its
+    own, so neither transfer is counted. The value must match `expected`. Work hidden in the
+    value's request counts too: its CPU time beyond a generous allowance for sending the value
+    (RECEIVE_FACTOR times what receiving it costs the grader) is added. Raises Failure when
+    the call fails or returns something else.
+    """
+    ctx.call({"op": "keep", "request": timed.request})
+    cpu = getattr(ctx.worker, "worker_cpu_seconds", lambda: None)
+    before, wall = cpu(), time.perf_counter()
+    ctx.call({"op": "call_kept", "fresh": True})
+    wall, ran = time.perf_counter() - wall, cpu()
+    received = time.process_time()
+    answer = ctx.call({"op": "kept_value"})
+    received, sent = time.process_time() - received, cpu()
+    outputs = unpack(answer, ctx.function, arity)
+    if not all(compare(mine, want, "").ok for mine, want in zip(outputs, expected)):
+        raise Failure("your function's result there does not match the reference's, so its "
+                      "speed cannot be judged.", kind="value")
+    if None in (before, ran, sent):
+        return wall   # no /proc (macOS): wall time seen from here, the best there is
+    hidden = max(0.0, (sent - ran) - RECEIVE_FACTOR * received - SLACK_SECONDS)
+    return max(0.0, ran - before) + hidden
+
+
+def python_lines(ctx, request: dict) -> int:
     """How many lines of the submission's own code one call runs (counted in the worker)."""
     return int(ctx.call(dict(request, count_lines=True)).get("lines") or 0)
 
 
-def compare_speed(ctx, size_text, request, reference_run, hint="", small=None):
-    """Outcome of the efficiency check on `request` (a realistic size).
+def compare_speed(ctx, size_text: str, timed: "list[Callable[[], Timed]]", hint: str = "",
+                  small: Optional[tuple] = None, arity: int = 1) -> Outcome:
+    """Outcome of the efficiency check on `timed` (makers of fresh inputs of one realistic
+    size, called only when needed: one input is often enough).
 
-    First, deterministically: do the lines of Python the student's code runs grow with the
-    size of the input (`small` is (text, request) for a small size)? Vectorised code runs the
-    same lines whatever the size and passes at once. Code that loops in Python over the
-    vocabulary or the vector dimensions is then timed against the reference, and fails only
-    when it is also more than MAX_RATIO times slower. The feedback quotes line counts, never
-    times, so the same file always gets the same words.
+    small: (text, request) of a small size, used only to explain a failure by line counts.
+    arity: how many outputs the function returns.
     """
     try:
-        lines = None
-        if small is not None:
-            small_text, small_request = small
-            few, many = python_lines(ctx, small_request), python_lines(ctx, request)
-            lines = (f"one call ran {few} line(s) of your code on {small_text} "
-                     f"and {many} on {size_text}")
-            if many <= LINE_GROWTH * few + LINE_SLACK:
-                return Outcome(True, f"No Python loop grows with the input: {lines}.")
-        for _ in range(ROUNDS):  # a verdict of "slow" must hold in two separate measurements
-            ref = reference_seconds(reference_run, MIN_REPEAT)
-            limit = ref * MAX_RATIO + SLACK_SECONDS
-            mine, within = student_seconds(ctx, request, repeats_for(ref), limit)
-            if within or mine <= limit:
+        mine = ref = float("inf")
+        for make in timed:
+            item = make()
+            ref_once, expected = reference_seconds(item)
+            ref = min(ref, ref_once)
+            mine = min(mine, student_seconds(ctx, item, arity, expected))
+            if mine <= CLEARLY_WITHIN * (ref * MAX_RATIO + SLACK_SECONDS):
                 break
+        within = mine <= ref * MAX_RATIO + SLACK_SECONDS
     except Failure as exc:
         return Outcome(False, f"On a realistic size ({size_text}): {exc.message}", kind=exc.kind)
-    loop = (f"{lines[0].upper()}{lines[1:]}: a Python loop over the vocabulary or the vector "
-            "dimensions" if lines else f"On {size_text} your code")
-    if within or mine <= limit:
-        return Outcome(True, f"{loop}, yet within {MAX_RATIO:g}x of the reference's time on "
-                             f"{size_text}. Vectorising it would still make training faster.")
-    return Outcome(False, f"{loop}, and more than {MAX_RATIO:g}x slower than the reference there."
+    if within:
+        return Outcome(True, f"Within {MAX_RATIO:g}x of the reference's CPU time on {size_text}.")
+    return Outcome(False, f"{_explain(ctx, size_text, item.request, small)}, and more than "
+                          f"{MAX_RATIO:g}x slower than the reference there (CPU time)."
                           f"\nLikely mistake: Python loops where numpy vectorises."
                           f"\nHow to fix it: {hint}",
                    mistake="Python loops where numpy vectorises")
+
+
+def _explain(ctx, size_text, request, small):
+    """Why it is slow, in line counts (the same words on every run), when they show it."""
+    if small is None:
+        return f"On {size_text} your code"
+    try:
+        small_text, small_request = small
+        few, many = python_lines(ctx, small_request), python_lines(ctx, request)
+    except Failure:
+        return f"On {size_text} your code"
+    if many <= LINE_GROWTH * few + LINE_SLACK:
+        return f"On {size_text} your code"
+    return (f"One call ran {few} line(s) of your code on {small_text} and {many} on "
+            f"{size_text}: a Python loop over the vocabulary or the vector dimensions")

@@ -35,6 +35,8 @@ class Check:
     title: str
     run: object
     efficiency: bool = False
+    reported: bool = False   # rests on what the worker says about the call (forgeable): pays
+                             # only once all the function's core comparisons pass
 
 
 @dataclass

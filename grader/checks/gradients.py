@@ -2,8 +2,9 @@
 
 numgrad_i = (J(x + h e_i) - J(x - h e_i)) / 2h with h = 1e-4, and an entry fails when
 |numgrad_i - grad_i| / max(1, |numgrad_i|, |grad_i|) > 1e-5: the course's own gradcheck_naive.
-The worker perturbs the inputs itself, so all perturbed calls for one input travel as one
-small request.
+The grader moves each entry itself and sends the moved inputs as ordinary calls (batched):
+the worker only answers loss values, and the differences are computed here, so code that
+patches the worker cannot report agreement it does not have.
 """
 
 import numpy as np
@@ -28,20 +29,21 @@ def check(ctx, key, request, arg_indices, analytic, labels, loss_index=0):
 
     key: names this input in the answer cache; request: the student's call, whose arguments
     at `arg_indices` are the parameter arrays; analytic: the student's gradient for each;
-    labels: their names. The worker moves each entry by +-h itself, so one small request
-    carries every perturbed call.
+    labels: their names. Raises Failure at the first entry that disagrees.
     """
     shapes = [np.shape(request["args"][i]) for i in arg_indices]
     where = [(n, index) for n, shape in enumerate(shapes) for index in np.ndindex(shape)]
+    moves = [{"args_at": [[arg_indices[n], moved(request["args"][arg_indices[n]], index, sign * H)]]}
+             for n, index in where for sign in (1, -1)]
+    # One request: the call travels once, then only each moved array; only losses come back.
     answer = ctx.cached_call(("finite differences", key), {
-        "op": "finite_differences", "call": request, "params": list(arg_indices), "h": H,
-        "loss_index": loss_index, "weight": 2 * len(where)},
-        timeout=ctx.rubric.limits.call_seconds * 2 + 0.02 * len(where))
+        "op": "batch", "base": dict(request, pick=loss_index), "calls": moves,
+        "weight": len(moves)}, timeout=ctx.rubric.limits.call_seconds * 2 + 0.02 * len(where))
     losses = []
     for result in answer["results"]:
         if not result.get("ok"):
             raise error_failure(ctx.function, result.get("error") or {})
-        losses.append(scalar(result["value"]))
+        losses.append(scalar(_pick(result["value"], loss_index)))
     for k, (n, index) in enumerate(where):
         numeric = (losses[2 * k] - losses[2 * k + 1]) / (2 * H)
         grad = analytic_entry(analytic[n], shapes[n], index, labels[n])
@@ -52,6 +54,21 @@ def check(ctx, key, request, arg_indices, analytic, labels, loss_index=0):
                 f"{fmt(grad)}, but your own loss changes at the rate {fmt(numeric)} "
                 f"(central differences, h = {H:g}). Your loss and your {labels[n]} disagree.",
                 kind="gradient")
+
+
+def moved(array, index, step):
+    """A new float array: `array` with entry `index` moved by `step`."""
+    arr = np.array(array, dtype=float)
+    arr[index] += step
+    return arr
+
+
+def _pick(value, loss_index):
+    """The loss among a call's outputs (the worker sends only that one; a wrong arity is
+    reported by the loss check)."""
+    if isinstance(value, (tuple, list)) and len(value) > loss_index:
+        return value[loss_index]
+    return value
 
 
 def analytic_entry(value, shape, index, label):

@@ -4,17 +4,19 @@
     dJ/dv_c = (sigma(u_o . v_c) - 1) u_o + sum_k sigma(u_k . v_c) u_k
     dJ/du_o = (sigma(u_o . v_c) - 1) v_c,   dJ/du_k = sigma(u_k . v_c) v_c once per draw of k
 
-The worker's getNegativeSamples returns samples the grader chose and its sigmoid is a
-known-good one, so this function is graded on its own.
+The worker's getNegativeSamples returns samples the grader chose on its first call (later
+calls draw afresh, as in training) and its sigmoid is a known-good one, so this function is
+graded on its own.
 """
 
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import FATAL, Check, Mistake
+from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
 from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
-from grader.worker.harness import good_sigmoid as sig
+from grader.checks.compare import compare, matches
+from grader.worker.harness import fresh_draw, good_sigmoid as sig
 
 FN = "negSamplingLossAndGradient"
 
@@ -25,6 +27,26 @@ def _parts(p):
     s_o = sig(U[p.o] @ v)
     s_k = sig(U[samples] @ v)
     return v, U, samples, s_o, s_k
+
+
+def _outputs(p, samples):
+    """The right loss and gradients, had getNegativeSamples returned `samples`."""
+    v, U = p.arrays
+    s_o, s_k = sig(U[p.o] @ v), sig(U[samples] @ v)
+    grad = np.zeros_like(U)
+    grad[p.o] += (s_o - 1) * v
+    np.add.at(grad, samples, np.outer(s_k, v))
+    return -np.log(s_o) - np.sum(np.log(1 - s_k)), (s_o - 1) * U[p.o] + s_k @ U[samples], grad
+
+
+def _different_draws(problem, failure):
+    """The failing output is right for a later call's samples (computed here, not reported):
+    the loss and the gradients came from different calls of getNegativeSamples."""
+    if failure.aspect is None or failure.actual is None or problem.samples is None:
+        return False
+    K = len(problem.samples)
+    return any(matches(failure.actual, _outputs(problem, fresh_draw(
+        problem.seed, n, problem.o, problem.V, K))[failure.aspect]) for n in (1, 2, 3))
 
 
 def _not_accumulated(p):
@@ -60,6 +82,11 @@ def _own_sampling(problem, failure):
 
 
 MISTAKES = [
+    Mistake("your loss and gradients come from different calls of getNegativeSamples",
+            "the samples shown are what the first call returns; every later call draws new "
+            "ones, as in training. Call getNegativeSamples once, at the top (the provided first "
+            "line), and use that one list for the loss and for both gradients.",
+            detect=_different_draws),
     Mistake("K ignored (a hard-coded 10, or the length of something else)",
             "use the K your function receives, e.g. range(K) or the length of "
             "negSampleWordIndices, never the number 10.", detect=_k_ignored),
@@ -92,7 +119,7 @@ def _efficiency(ctx):
 def _check(aspect_or_none, strategy, examples=None, extra=None):
     def run(ctx):
         body = (lossfns.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
-                else lossfns.aspect_body(ctx, FN, aspect_or_none))
+                else lossfns.aspect_body(ctx, FN, aspect_or_none, extra))
         return lossfns.property_check(ctx, strategy, body, examples)
     return run
 
@@ -102,29 +129,54 @@ def _any_k_check(ctx):
     outcome = _check(None, _any_k)(ctx)
     core = {"loss", "gradCenterVec", "gradOutsideVecs"}
     if not outcome.passed and not outcome.mistake and core <= ctx.passed and outcome.kind not in FATAL:
-        mistake = MISTAKES[0]
+        mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
         outcome.mistake = mistake.name
         outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
                              f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix}")
     return outcome
 
 
+def _same_draw(aspect):
+    """A body extra for output `aspect`: even when right for the grader's samples, it is
+    wrong if another output returned with it is right for a later draw instead; in training
+    that loss and update would belong to different samples. Judged on the returned values,
+    recomputed here (never on the worker's record of the calls)."""
+    def extra(problem, answer):
+        try:
+            outputs = unpack(answer, FN, 3)
+        except Failure:
+            return
+        for other in range(3):
+            stray = Failure("", actual=outputs[other], aspect=other)
+            if other != aspect and not compare(outputs[other], lossfns.expected(problem, FN)[other],
+                                               "").ok and _different_draws(problem, stray):
+                raise Failure(f"Your {lossfns.LABELS[aspect]} is right for the samples of the "
+                              f"first getNegativeSamples call, but your {lossfns.LABELS[other]} "
+                              "comes from a later call's samples, so the two do not belong "
+                              "together.", actual=outputs[other], aspect=other, events=answer)
+    return extra
+
+
 CHECKS = [
-    Check("loss", "loss matches the reference", _check(0, _distinct)),
-    Check("gradCenterVec", "gradCenterVec matches the reference", _check(1, _distinct)),
-    Check("gradOutsideVecs", "gradOutsideVecs matches the reference", _check(2, _distinct)),
+    Check("loss", "loss matches the reference", _check(0, _distinct, extra=_same_draw(0))),
+    Check("gradCenterVec", "gradCenterVec matches the reference",
+          _check(1, _distinct, extra=_same_draw(1))),
+    Check("gradOutsideVecs", "gradOutsideVecs matches the reference",
+          _check(2, _distinct, extra=_same_draw(2))),
     Check("repeated_samples", "repeated negative samples count once per draw",
           _check(None, _repeats)),
     Check("any_K", "any number of samples K works", _any_k_check),
     Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
           lambda ctx: lossfns.property_check(
-              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20)),
+              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20),
+          reported=True),
     Check("gradient_check", "gradients agree with finite differences of your loss",
           lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
                                              ctx.rubric.gradient_check_examples)),
     Check("loss_is_valid", "the loss is finite and never negative",
           lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.loss_valid_body(ctx, FN))),
     Check("input_unchanged", "inputs are left unchanged",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN))),
+          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN)),
+          reported=True),
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
 ]

@@ -12,6 +12,7 @@ module must never import grader.reference.
 import numpy as np
 
 from grader.checks import gradients
+from grader.checks.compare import as_array, describe_type
 from grader.checks.framework import Failure, check_output, unpack
 
 SKIPGRAM = "skipgram"
@@ -36,8 +37,9 @@ def rows_sum_body(ctx, student):
     """naive softmax: student(ctx, problem) -> (answer, outputs)."""
     def body(problem):
         _, (_, _, grad_outside) = student(ctx, problem)
-        grad = np.asarray(grad_outside, dtype=float)
-        total = grad.reshape(problem.V, -1).sum(axis=0) if grad.size == problem.V * problem.D else None
+        grad = as_array(grad_outside)
+        total = (grad.reshape(problem.V, -1).sum(axis=0)
+                 if grad is not None and grad.size == problem.V * problem.D else None)
         if total is None or not np.allclose(total, 0, atol=1e-7):
             raise Failure("The rows of gradOutsideVecs should add up to the zero vector "
                           "(they are (y_hat - y) times v_c, and y_hat - y sums to 0), but they add "
@@ -119,9 +121,10 @@ def sums_body(ctx):
 def only_center_body(ctx):
     def body(problem):
         _, (_, grad_centers, _) = skipgram_student(ctx, problem)
-        grad = np.asarray(grad_centers, dtype=float)
-        if grad.size != problem.V * problem.D:
-            raise Failure(f"gradCenterVecs should have shape {(problem.V, problem.D)}, got {grad.shape}.")
+        grad = as_array(grad_centers)
+        if grad is None or grad.size != problem.V * problem.D:
+            raise Failure(f"gradCenterVecs should have shape {(problem.V, problem.D)} of real "
+                          f"numbers, got {describe_type(grad_centers)}.")
         rows = [i for i, row in enumerate(grad.reshape(problem.V, problem.D))
                 if i != problem.center and np.any(row != 0)]
         if rows:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.sandbox import launch, lockdown
+from grader.sandbox import cputime, launch, lockdown
 from grader.worker import codec
 
 WORKER_MAIN = Path(__file__).resolve().parent.parent / "worker" / "main.py"
@@ -266,6 +266,11 @@ class WorkerClient:
         self._output = None
         self._captured.append(bytes(self._printed))
         self._printed = bytearray()
+
+    def worker_cpu_seconds(self):
+        """CPU seconds the worker's processes have used, read from the kernel on this side
+        (grader/sandbox/cputime.py); None when unknown (no worker, no /proc)."""
+        return cputime.tree_seconds(self.process.pid) if self.process is not None else None
 
     def captured_output(self):
         """What the submission printed, across every worker started, capped."""

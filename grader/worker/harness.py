@@ -1,8 +1,9 @@
 """Known-good stand-ins the worker hands to student code, so each function is graded alone.
 
 - `good_sigmoid` replaces the student's sigmoid while their negative sampling is graded.
-- `ControlledSampler` replaces getNegativeSamples: it returns the samples the grader chose
-  and records every call (a hard-coded K, or samples drawn some other way, show up there).
+- `ControlledSampler` replaces getNegativeSamples: its first call returns the samples the
+  grader chose, every later call a fresh draw (as the course's sampler would give), so code
+  that draws twice is as wrong here as in training. Calls are recorded for feedback only.
 - `GradingDataset` is the `dataset` argument: its draws are recorded too.
 - The toy losses are what skipgram is graded with. They are deliberately not word2vec
   losses, so handing them to student code gives nothing away, and a skipgram that ignores
@@ -47,25 +48,40 @@ class GradingDataset:
 
 
 class ControlledSampler:
-    """getNegativeSamples(outsideWordIdx, dataset, K) returning the grader's samples.
+    """getNegativeSamples(outsideWordIdx, dataset, K): the grader's samples, then fresh draws.
 
-    Asked for the K the grader expects, it returns exactly the grader's samples. Asked for
-    another K (a hard-coded 10, say), it still answers with K valid samples so the student's
-    code runs on, and the call is recorded so the grader can say what happened.
+    The first call, asked for the K the grader expects, returns exactly the grader's samples
+    (the repeated-sample and any-K checks need them); asked for another K (a hard-coded 10,
+    say), it still answers with K valid samples so the student's code runs on. Every later
+    call returns a new draw, `fresh_draw(seed, n, ...)`, which the grader can recompute: the
+    course's sampler never returns the same list twice on purpose, and neither does this one.
     """
 
-    def __init__(self, samples):
+    def __init__(self, samples, V=None, seed=0):
         self.samples = [int(s) for s in samples]
+        self.V, self.seed = V, seed
         self.calls = []
 
     def __call__(self, outsideWordIdx, dataset, K=10):
         self.calls.append({"outsideWordIdx": _as_int(outsideWordIdx), "K": _as_int(K),
                            "dataset_ok": isinstance(dataset, GradingDataset)})
-        K = int(K)
+        K, n = int(K), len(self.calls) - 1
+        V = self.V if self.V is not None else getattr(dataset, "V", None)
+        if n and V:
+            return fresh_draw(self.seed, n, int(outsideWordIdx), int(V), K)
         if K == len(self.samples):
             return list(self.samples)
         base = self.samples or [(int(outsideWordIdx) + 1) % 2]
         return [base[i % len(base)] for i in range(K)]
+
+
+def fresh_draw(seed, n, outsideWordIdx, V, K):
+    """Draw n (n >= 1) of the stand-in sampler: K words of range(V) other than the outside
+    word, deterministic in (seed, n), so the grader can recompute what the student got."""
+    if V < 2:
+        return [outsideWordIdx] * K
+    offsets = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(n)]).integers(1, V, size=K)
+    return [int((outsideWordIdx + r) % V) for r in offsets]
 
 
 def _as_int(value):

@@ -170,7 +170,9 @@ class Worker:
             patches["sigmoid"] = harness.good_sigmoid
         sampler = None
         if request.get("samples") is not None:
-            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(request["samples"])
+            spec = request.get("dataset") or {}
+            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(
+                request["samples"], V=spec.get("V"), seed=spec.get("seed", 0))
         for name, found in getattr(self, "aliases", {}).items():
             if name in patches:   # the student's code calls it by its own name
                 patches[found] = patches[name]
@@ -200,6 +202,9 @@ class Worker:
                 else:
                     self.module.__dict__[name] = original
 
+        pick = request.get("pick")   # only this output is wanted (a loss, for finite differences)
+        if pick is not None and isinstance(value, (tuple, list)) and len(value) > pick:
+            value = value[pick]
         import numpy as np
         mutated = [i for i, (a, b) in enumerate(zip(args, before))
                    if b is not None and not _unchanged(np, a, b)]
@@ -300,43 +305,32 @@ class Worker:
         return f"{cell}line {frame.lineno}{func}: {code}"
 
     def batch(self, request):
-        """Several requests in one round trip (calls, or finite differences)."""
-        handlers = {"call": self.call, "finite_differences": self.finite_differences}
+        """Several calls in one round trip (a batch may hold batches).
+
+        With a `base` call, each entry says only what differs from it: `args_at`, a list of
+        [position, array] replacing those arguments (the finite differences' moved inputs,
+        chosen and sent by the grader; the rest of the call travels once). Each call has its
+        own soft deadline (`call_soft_seconds`) inside the batch's (`soft_seconds`); calls
+        past the batch's are not run, and the grader asks for them one by one."""
+        base = request.get("base")
         results, per_call = [], request.get("call_soft_seconds")
         ends = time.monotonic() + float(request.get("soft_seconds") or 1e9)
         for c in request["calls"]:
             left = ends - time.monotonic()
-            if left <= 0:   # the rest were not run: the grader asks for them one by one
+            if left <= 0:
                 break
+            if c.get("op") == "batch":
+                results.append(self.batch(dict(c, soft_seconds=left, call_soft_seconds=per_call)))
+                continue
             if per_call and hasattr(signal, "setitimer"):   # each call its own deadline
                 signal.setitimer(signal.ITIMER_REAL, max(min(float(per_call), left), 0.01))
             self.time_up = False
-            results.append(handlers[c.get("op", "call")](c))
-        return {"ok": True, "results": results}
-
-    def finite_differences(self, request):
-        """The call with each entry of the listed array arguments moved by +h, then by -h.
-
-        Entries go in np.ndindex order, argument by argument; only output `loss_index` of each
-        call comes back (the grader compares the losses with the student's gradients).
-        """
-        import numpy as np
-        base, h, pick = request["call"], request["h"], request.get("loss_index", 0)
-        results = []
-        for p in request["params"]:
-            for index in np.ndindex(np.shape(base["args"][p])):
-                for sign in (1, -1):
-                    args = copy.deepcopy(base["args"])  # each call gets fresh inputs, as if sent
-                    args[p][index] += sign * h
-                    answer = self.call(dict(base, args=args))
-                    if self.time_up:
-                        return answer
-                    if answer.get("ok"):
-                        value = answer["value"]
-                        if isinstance(value, (tuple, list)) and len(value) > pick:
-                            value = value[pick]
-                        answer = {"ok": True, "value": value}
-                    results.append(answer)
+            if base is not None:
+                args = list(base.get("args", []))
+                for position, array in c.get("args_at", []):
+                    args[position] = array
+                c = dict(base, args=args)
+            results.append(self.call(c))
         return {"ok": True, "results": results}
 
     # -- timing --------------------------------------------------------------------------
@@ -346,14 +340,28 @@ class Worker:
         return {"ok": True}
 
     def call_kept(self, request):
-        """Run the kept call on fresh copies of its inputs; only whether it worked comes back."""
+        """Run the kept call. `fresh`: once, on the kept inputs themselves, and its value comes
+        back (the grader checks it); otherwise `repeat` times on copies, and only whether it
+        worked comes back."""
         if getattr(self, "kept", None) is None:
             return {"ok": False, "error": {"type": "GraderError", "message": "nothing kept",
                                            "where": []}}
+        if request.get("fresh"):
+            kept, self.kept = self.kept, None
+            answer = self.call(dict(kept, timing=True))
+            self.kept_value = answer.pop("value", None)
+            return answer
         answer = self.call(dict(copy.deepcopy(self.kept), repeat=request.get("repeat", 1),
                                 timing=True))
         answer.pop("value", None)
         return answer
+
+
+    def kept_value(self, request):
+        """The value of the last fresh kept call, sent apart so that its timing leaves out the
+        cost of sending it."""
+        value, self.kept_value = getattr(self, "kept_value", None), None
+        return {"ok": True, "value": value}
 
 
 def _unchanged(np, after, before):
@@ -374,7 +382,7 @@ def main():
     worker = Worker()
     handlers = {"load": worker.load, "call": worker.call, "batch": worker.batch,
                 "keep": worker.keep, "call_kept": worker.call_kept,
-                "finite_differences": worker.finite_differences,
+                "kept_value": worker.kept_value,
                 "ping": lambda r: {"ok": True}}
     namespace = vars(builtins)
     pristine = dict(namespace)

@@ -1,0 +1,166 @@
+"""Regenerate tests/corpus/trusted/: submissions that got points from what the grader did not
+measure itself (issue 11). Each is the correct submission (build_corpus.GOOD) with one
+function changed; tests/test_trusted_verdicts.py says what each must score.
+
+    .venv/bin/python tests/corpus/build_trusted.py
+
+The efficiency ones are honest loop-based code plus a way to switch the old, worker-side
+line count off; the forged one patches the worker (run it only in the sandbox under test).
+"""
+
+import textwrap
+
+from build_corpus import HERE, fill
+
+LOOP_NAIVE = """
+    V = outsideVectors.shape[0]
+    scores = np.array([outsideVectors[w] @ centerWordVec for w in range(V)])
+    y_hat = softmax(scores)
+    loss = -np.log(y_hat[outsideWordIdx])
+    y_hat[outsideWordIdx] -= 1
+    gradCenterVec = np.zeros_like(centerWordVec)
+    gradOutsideVecs = np.zeros_like(outsideVectors)
+    for w in range(V):
+        gradCenterVec += y_hat[w] * outsideVectors[w]
+        gradOutsideVecs[w] = y_hat[w] * centerWordVec"""
+
+LOOP_SIGMOID = """
+    x = np.asarray(x, dtype=float)
+    s = np.array([1 / (1 + np.exp(-v)) for v in x.ravel()]).reshape(x.shape)"""
+
+# The loss from one draw, the gradients from another (a real mistake: the course's 16.15 vs
+# 14.30 sanity value). `first` says which draw the loss uses.
+TWICE = """
+    other = getNegativeSamples(outsideWordIdx, dataset, K)
+    loss_ids, grad_ids = {pair}
+    u_o = outsideVectors[outsideWordIdx]
+    s_o = sigmoid(u_o @ centerWordVec)
+    loss = -np.log(s_o) - np.sum(np.log(sigmoid(-(outsideVectors[loss_ids] @ centerWordVec))))
+    s_k = sigmoid(outsideVectors[grad_ids] @ centerWordVec)
+    gradCenterVec = (s_o - 1) * u_o + s_k @ outsideVectors[grad_ids]
+    gradOutsideVecs = np.zeros_like(outsideVectors)
+    gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
+    np.add.at(gradOutsideVecs, grad_ids, np.outer(s_k, centerWordVec))"""
+
+# Patches the worker's own finite differences (as they were computed before issue 11) to
+# report perfect agreement with whatever gradient the function returns.
+FORGE_FD = '''
+import sys as _sys
+
+_Worker = getattr(_sys.modules.get("__main__"), "Worker", None)
+if _Worker is not None:
+    def _forged(self, request):
+        base, h = request["call"], request["h"]
+        value = self.call(base)["value"]
+        outputs = {0: 1, 2: 2, 4: 1, 5: 2}   # parameter position -> its gradient's output
+        results = []
+        for p in request["params"]:
+            grad = np.asarray(value[outputs[p]], dtype=float).reshape(np.shape(base["args"][p]))
+            for index in np.ndindex(grad.shape):
+                for sign in (1, -1):
+                    results.append({"ok": True, "value": float(value[0]) + sign * h * grad[index]})
+        return {"ok": True, "results": results}
+    _Worker.finite_differences = _forged
+'''
+
+# Ways the old efficiency check (lines of the submission's code, traced in the worker) could
+# be switched off, each around the honest loop-based naive softmax.
+NO_TRACE = "sys.settrace = lambda *args: None   # the worker's line counter never starts\n"
+OTHER_FILE = '''
+_SOURCE = """
+def loop_softmax(centerWordVec, outsideWordIdx, outsideVectors):
+    V = outsideVectors.shape[0]
+    scores = np.array([outsideVectors[w] @ centerWordVec for w in range(V)])
+    y_hat = softmax(scores)
+    loss = -np.log(y_hat[outsideWordIdx])
+    y_hat[outsideWordIdx] -= 1
+    gradCenterVec = np.zeros_like(centerWordVec)
+    gradOutsideVecs = np.zeros_like(outsideVectors)
+    for w in range(V):
+        gradCenterVec += y_hat[w] * outsideVectors[w]
+        gradOutsideVecs[w] = y_hat[w] * centerWordVec
+    return loss, gradCenterVec, gradOutsideVecs
+"""
+_scope = {"np": np, "softmax": softmax}
+exec(compile(_SOURCE, "<not the submission>", "exec"), _scope)
+loop_softmax = _scope["loop_softmax"]
+'''
+MEMO = "_memo = {}\n"
+MEMO_NAIVE = """
+    key = (centerWordVec.tobytes(), int(outsideWordIdx), outsideVectors.tobytes())
+    if key not in _memo:
+""" + textwrap.indent(LOOP_NAIVE, "    ") + """
+        _memo[key] = (loss, gradCenterVec.copy(), gradOutsideVecs.copy())
+    loss, gradCenterVec, gradOutsideVecs = _memo[key]
+    gradCenterVec, gradOutsideVecs = gradCenterVec.copy(), gradOutsideVecs.copy()"""
+
+TRUSTED = {
+    "draws_twice_loss_first": ("", {"negSamplingLossAndGradient": TWICE.format(
+        pair="negSampleWordIndices, other")}),
+    "draws_twice_loss_second": ("", {"negSamplingLossAndGradient": TWICE.format(
+        pair="other, negSampleWordIndices")}),
+    "forged_finite_differences": (FORGE_FD, {"naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx])
+        gradCenterVec = outsideVectors.T @ y_hat
+        y_hat[outsideWordIdx] -= 1
+        gradOutsideVecs = np.outer(y_hat, centerWordVec)"""}),
+    "loops_honest": ("", {"naiveSoftmaxLossAndGradient": LOOP_NAIVE, "sigmoid": LOOP_SIGMOID}),
+    "loops_no_trace": ("import sys\n" + NO_TRACE, {"naiveSoftmaxLossAndGradient": LOOP_NAIVE,
+                                                   "sigmoid": LOOP_SIGMOID}),
+    "loops_other_file": (OTHER_FILE, {"naiveSoftmaxLossAndGradient": """
+        loss, gradCenterVec, gradOutsideVecs = loop_softmax(centerWordVec, outsideWordIdx,
+                                                            outsideVectors)"""}),
+    "loops_memoised": (MEMO, {"naiveSoftmaxLossAndGradient": MEMO_NAIVE}),
+    "sigmoid_clip": ("", {"sigmoid": "s = np.clip(np.asarray(x, dtype=float) + 0.5, 0, 1)"}),
+    "complex_results": ("", {
+        "sigmoid": "s = 1 / (1 + np.exp(-x)) + 1e3j * np.sin(np.asarray(x, dtype=float))",
+        "naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx]) + 5j
+        y_hat[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors.T @ y_hat + 7j
+        gradOutsideVecs = np.outer(y_hat, centerWordVec) - 3j"""}),
+    "integer_and_float32": ("", {
+        "sigmoid": "s = (1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))).astype(np.float32)"}),
+}
+
+# A loop in a helper module next to the file: a folder, as a student hands it in.
+HELPER = '''import numpy as np
+
+
+def loop_scores(centerWordVec, outsideVectors):
+    return np.array([outsideVectors[w] @ centerWordVec for w in range(outsideVectors.shape[0])])
+
+
+def loop_outer(y_hat, centerWordVec, outsideVectors):
+    gradCenterVec = np.zeros_like(centerWordVec)
+    gradOutsideVecs = np.zeros_like(outsideVectors)
+    for w in range(outsideVectors.shape[0]):
+        gradCenterVec += y_hat[w] * outsideVectors[w]
+        gradOutsideVecs[w] = y_hat[w] * centerWordVec
+    return gradCenterVec, gradOutsideVecs
+'''
+HELPER_NAIVE = """
+    from loop_helpers import loop_outer, loop_scores
+    y_hat = softmax(loop_scores(centerWordVec, outsideVectors))
+    loss = -np.log(y_hat[outsideWordIdx])
+    y_hat[outsideWordIdx] -= 1
+    gradCenterVec, gradOutsideVecs = loop_outer(y_hat, centerWordVec, outsideVectors)"""
+
+
+def main():
+    folder = HERE / "trusted"
+    folder.mkdir(exist_ok=True)
+    anchor = "from utils.utils import normalizeRows, softmax\n"
+    for name, (prelude, bodies) in TRUSTED.items():
+        text = fill(bodies).replace(anchor, anchor + prelude, 1)
+        (folder / f"{name}.py").write_text(text)
+    helper = folder / "loops_helper_module"
+    helper.mkdir(exist_ok=True)
+    (helper / "loop_helpers.py").write_text(HELPER)
+    (helper / "word2vec.py").write_text(fill({"naiveSoftmaxLossAndGradient": HELPER_NAIVE}))
+
+
+if __name__ == "__main__":
+    main()

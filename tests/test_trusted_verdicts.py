@@ -1,0 +1,218 @@
+"""Verdicts rest only on what the grader itself measures (issue 11).
+
+Each kind that earned points from what the grader did not measure has files in
+tests/corpus/trusted/ (build_trusted.py): the wrong ones must lose their function's points,
+the right ones keep them. Smaller unit tests pin each mechanism: fresh sampler draws, finite
+differences computed on the grader's side, CPU time read from /proc, real-number types.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import CORPUS, ROOT, grade_many
+from grader import rubric as rubric_mod
+from grader.checks import gradients
+from grader.checks.compare import compare
+from grader.checks.framework import Context, Failure
+from grader.checks.inputs import LossProblem
+from grader.sandbox import cputime
+from grader.worker.harness import ControlledSampler, GradingDataset, fresh_draw
+
+TRUSTED = CORPUS / "trusted"
+CASE = ROOT.parent.parent / "shared" / "cases" / "negsampling_draws_twice.py"
+FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2vec.py"]
+LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
+         "loops_helper_module")
+
+
+def _key(path):
+    return path.parent.name if path.name == "word2vec.py" else path.stem
+
+
+@pytest.fixture(scope="module")
+def reports():
+    files = FILES + ([CASE] if CASE.exists() else [])
+    return {_key(p) if p != CASE else "shared_case": r for p, r in grade_many(files).items()}
+
+
+def _fn(report, name):
+    return next(f for f in report.functions if f.name == name)
+
+
+def _check(report, fn, cid):
+    return next(c for c in _fn(report, fn).checks if c.check == cid)
+
+
+@pytest.mark.parametrize("name", ["draws_twice_loss_first", "draws_twice_loss_second",
+                                  "shared_case"])
+def test_drawing_twice_loses_the_comparisons_and_says_why(reports, name):
+    if name not in reports:
+        pytest.skip("the shared case file is not on this machine")
+    fn = _fn(reports[name], "negSamplingLossAndGradient")
+    assert fn.score == 0   # was 29/30: only the 1-point sampler check failed
+    core = [c for c in fn.checks if c.check in ("loss", "gradCenterVec", "gradOutsideVecs")]
+    assert not any(c.passed for c in core)
+    assert all("different calls of getNegativeSamples" in c.feedback for c in core)
+    assert _fn(reports[name], "naiveSoftmaxLossAndGradient").score == 30
+
+
+def test_forged_finite_differences_earn_nothing(reports):
+    check = _check(reports["forged_finite_differences"], "naiveSoftmaxLossAndGradient",
+                   "gradient_check")
+    assert not check.passed and "Gradient check failed" in check.feedback
+
+
+@pytest.mark.parametrize("name", LOOPS)
+def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, name):
+    check = _check(reports[name], "naiveSoftmaxLossAndGradient", "efficiency")
+    assert not check.passed and "10x slower" in check.feedback
+    assert _fn(reports[name], "naiveSoftmaxLossAndGradient").score == 28  # correct otherwise
+
+
+def test_a_loop_sigmoid_fails_efficiency_even_with_the_tracer_patched(reports):
+    for name in ("loops_honest", "loops_no_trace"):
+        assert not _check(reports[name], "sigmoid", "efficiency").passed
+
+
+def test_a_degenerate_input_alone_pays_nothing(reports):
+    assert _fn(reports["sigmoid_clip"], "sigmoid").score == 0   # was 5/10
+
+
+def test_complex_results_fail_with_shape_and_dtype_named(reports):
+    report = reports["complex_results"]
+    assert _fn(report, "sigmoid").score == 0 and _fn(report, "naiveSoftmaxLossAndGradient").score == 0
+    feedback = _check(report, "naiveSoftmaxLossAndGradient", "gradOutsideVecs").feedback
+    assert "complex128" in feedback and "of real numbers" in feedback and "shape" in feedback
+
+
+def test_float32_results_that_match_still_pass(reports):
+    assert _fn(reports["integer_and_float32"], "sigmoid").score == 10
+
+
+@pytest.mark.parametrize("value", [np.array([0.5, 1.0]) + 1e3j, np.array(["0.5", "1"]),
+                                   np.array([0.5, None], dtype=object), 0.5 + 0j])
+def test_non_real_results_are_refused_not_cast(value):
+    verdict = compare(value, np.array([0.5, 1.0]) if np.ndim(value) else 0.5, "x")
+    assert not verdict.ok and verdict.kind == "type" and "real number" in verdict.message
+
+
+@pytest.mark.parametrize("value", [np.array([1, 2]), np.array([1, 2], dtype=np.float32)])
+def test_integer_and_float32_results_that_match_pass(value):
+    assert compare(value, np.array([1.0, 2.0]), "x").ok
+
+
+def test_the_sampler_draws_afresh_after_its_first_call_deterministically():
+    dataset = GradingDataset(V=50, seed=7)
+    first = ControlledSampler([3, 4, 5], V=50, seed=7)
+    draws = [first(0, dataset, 3) for _ in range(3)]
+    assert draws[0] == [3, 4, 5] and draws[1] != draws[0] and draws[2] != draws[1]
+    assert draws[1] == fresh_draw(7, 1, 0, 50, 3) and 0 not in draws[1] + draws[2]
+    again = ControlledSampler([3, 4, 5], V=50, seed=7)
+    assert [again(0, dataset, 3) for _ in range(3)] == draws
+
+
+class LossWorker:
+    """Answers loss calls in-process (J = sum(v * w) for a fixed w), batches as the worker
+    does (a `base` call plus the arguments each entry replaces); records every call run."""
+
+    def __init__(self, weights):
+        self.weights, self.calls = weights, []
+
+    def call(self, request, timeout=None):
+        return self._answer(request)
+
+    def _answer(self, request, base=None):
+        if request.get("op") == "batch":
+            base = request.get("base")
+            return {"ok": True, "results": [self._answer(c, base) for c in request["calls"]]}
+        if base is not None:
+            args = list(base["args"])
+            for position, array in request.get("args_at", []):
+                args[position] = array
+            request = dict(base, args=args)
+        self.calls.append(request)
+        loss = float(np.sum(request["args"][0] * self.weights))
+        return {"ok": True, "value": loss if request.get("pick") == 0 else (loss, None)}
+
+
+def _gradient_check(weights, analytic):
+    worker = LossWorker(weights)
+    ctx = Context(worker=worker, rubric=rubric_mod.load(), function="f")
+    request = {"op": "call", "fn": "f", "args": [np.array([0.3, -0.2, 0.1])]}
+    gradients.check(ctx, "k", request, (0,), [analytic], ["grad"])
+    return worker
+
+
+def test_finite_differences_are_computed_here_from_inputs_the_grader_moved():
+    w = np.array([1.0, 2.0, 3.0])
+    worker = _gradient_check(w, w)
+    assert {c["op"] for c in worker.calls} == {"call"} and len(worker.calls) == 6
+    moved = [c["args"][0] - np.array([0.3, -0.2, 0.1]) for c in worker.calls]
+    assert all(np.count_nonzero(m) == 1 and np.isclose(abs(m).max(), gradients.H) for m in moved)
+    with pytest.raises(Failure, match="Gradient check failed"):
+        _gradient_check(w, 2 * w)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="CPU time from /proc is Linux-only")
+def test_cpu_time_of_a_process_tree_counts_grandchildren_and_not_sleep():
+    busy = ("import subprocess, sys, time\n"
+            "subprocess.run([sys.executable, '-c', "
+            "'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.3: pass'])\n"
+            "time.sleep(0.3)\n")
+    child = subprocess.Popen([sys.executable, "-c", busy])
+    try:
+        samples = []
+        while child.poll() is None:
+            samples.append(cputime.tree_seconds(child.pid))
+            time.sleep(0.02)
+    finally:
+        child.wait()
+    seen = max(s for s in samples if s is not None)
+    assert 0.25 <= seen < 0.3 + 0.4   # the grandchild's busy 0.3 s; its sleep costs nothing
+    assert cputime.tree_seconds(child.pid) is None   # gone: nothing to read
+
+
+LOAD = ("import sys\nsys.path.insert(0, {root!r})\nfrom grader import grading\n"
+        "while True:\n    grading.grade({path!r})\n")
+
+
+def _efficiency_verdicts(path):
+    """{function: passed} of the efficiency checks alone, in one worker."""
+    from grader import grading, submission
+    from grader.paths import EXERCISES_DIR
+    from grader.sandbox.client import LoadRequest, WorkerClient
+    rubric = rubric_mod.load()
+    sub = submission.load(path)
+    request = LoadRequest(filename=str(path), cells=sub.cells,
+                          sys_path=[str(path.parent), str(EXERCISES_DIR)])
+    verdicts = {}
+    with WorkerClient(request, rubric.limits) as worker:
+        worker.start()
+        for fn, exercise in grading.exercises(rubric.mode).items():
+            check = next(c for c in exercise.CHECKS if c.efficiency)
+            ctx = Context(worker=worker, rubric=rubric, function=fn, mistakes=exercise.MISTAKES)
+            verdicts[fn] = check.run(ctx).passed
+    return verdicts
+
+
+def test_efficiency_verdicts_hold_while_other_grading_runs():
+    """The quick version of bench/efficiency_determinism.py (20 gradings each)."""
+    load = subprocess.Popen([sys.executable, "-c", LOAD.format(
+        root=str(ROOT), path=str(CORPUS / "buggy" / "neg_sign.py"))],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        runs = [(_efficiency_verdicts(TRUSTED / "loops_honest.py"),
+                 _efficiency_verdicts(ROOT / "solutions" / "word2vec.py")) for _ in range(2)]
+    finally:
+        load.kill()
+        load.wait()
+    slow = {"sigmoid", "naiveSoftmaxLossAndGradient"}
+    for loops, vectorised in runs:
+        assert loops == {fn: fn not in slow for fn in loops}
+        assert all(vectorised.values()) and len(vectorised) == 4
