@@ -217,6 +217,7 @@ def grade_function(worker, rubric, fn):
     all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
     report = FunctionReport(name=fn, notes=ctx.notes)
     seen = {}   # an error already shown in this function -> the title of its check
+    layout_told = False   # the (V, D) layout is explained once per function, whatever the error
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
         # a check resting on what the worker reports pays only once every output is right
@@ -237,7 +238,8 @@ def grade_function(worker, rubric, fn):
                         f"{what[:180]}{place}.")
             else:
                 seen[key] = check.title
-                hint = layout.layout_hint(fn, error)
+                hint = None if layout_told else layout.layout_hint(fn, error)
+                layout_told = layout_told or bool(hint)
                 text += f"\n{hint}" if hint else ""
         report.checks.append(CheckResult(
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
