@@ -5,12 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+TRAIN_STAMP := $(VENV)/.train-$(shell cksum < requirements-train.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
 EXAMPLE_CLASS := tests/corpus/class
 SUBMISSIONS ?= $(EXAMPLE_CLASS)
 REPORT ?= report
 
-.PHONY: grade report test exercises check-exercises venv clean bench cases release gradescope
+.PHONY: grade train report test exercises check-exercises venv clean bench cases release gradescope
 
 grade: $(STAMP)
 	@$(PY) -m grader grade "$(SUBMISSION)" $(if $(JSON),--json "$(JSON)") $(if $(ANNOTATE),--annotate "$(ANNOTATE)")
@@ -20,7 +21,11 @@ report: $(STAMP)
 	@$(if $(filter $(EXAMPLE_CLASS),$(SUBMISSIONS)),$(PY) tests/corpus/build_class.py >/dev/null)
 	@$(PY) -m grader batch "$(SUBMISSIONS)" --out "$(REPORT)" $(if $(JOBS),-j $(JOBS))
 
-test: $(STAMP)
+# Train word vectors with your own skipgram, negative sampling and sgd (see README, See it work).
+train: $(STAMP) $(TRAIN_STAMP)
+	@$(PY) -m training $(if $(CORPUS),--corpus "$(CORPUS)") $(if $(ITERATIONS),--iterations $(ITERATIONS)) $(if $(STEP),--step $(STEP)) $(if $(FRESH),--fresh)
+
+test: $(STAMP) $(TRAIN_STAMP)
 	$(PY) -m pytest -q
 
 exercises: $(STAMP)
@@ -49,6 +54,10 @@ $(STAMP): requirements.txt
 	@echo "Installing pinned dependencies into $(VENV)/ (first run only)..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $@
+
+$(TRAIN_STAMP): requirements-train.txt $(STAMP)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-train.txt
+	@rm -f $(VENV)/.train-* && touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis dist
