@@ -205,7 +205,9 @@ def verdict(result, found, functions):
                       f"same-category nearest neighbours.")
     fault = likely_fault(functions)
     what = symptom(result)
-    if fault is None:
+    if fault is None and what.startswith("the loss or the vectors became NaN"):
+        hint = "Your functions pass the quick probes, so try a smaller step size (STEP=...)."
+    elif fault is None:
         hint = ("Your functions pass the quick probes, so try more iterations (ITERATIONS=...) "
                 "or another step size (STEP=...).")
     else:
