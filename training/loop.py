@@ -232,8 +232,10 @@ def train(functions, dataset, settings, run_dir, show_progress=True, stop=None):
                 raise TrainingError(describe_error(error, functions)) from error
     finally:
         bar.close()
-        if history:
-            np.save(history_file, np.array(history, dtype=float))
+        if history:  # through a temporary file: a kill mid-write keeps the previous history
+            with open(run_dir / "losses.npy.tmp", "wb") as f:
+                np.save(f, np.array(history, dtype=float))
+            os.replace(run_dir / "losses.npy.tmp", history_file)
     return RunResult(np.asarray(x, dtype=float), initial, np.array(history, dtype=float).reshape(-1, 2),
                      start, iteration, interrupted, time.perf_counter() - started, notes)
 
