@@ -97,7 +97,7 @@ def read_sentences(path, max_tokens=MAX_TOKENS):
     """
     text = Path(path).read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
-    sentences, used = [], 0
+    sentences, used, seen = [], 0, {}
     course = bool(lines) and lines[0].strip().lower() == COURSE_HEADER
     for line in lines[1:] if course else lines:
         if course:
@@ -107,7 +107,8 @@ def read_sentences(path, max_tokens=MAX_TOKENS):
             pieces = [_WORD.findall(s.lower()) for s in _SENTENCE_END.split(line)]
         for words in pieces:
             if words:
-                sentences.append(words[:max_tokens - used])
+                # One string object per distinct word, not per occurrence: memory stays small.
+                sentences.append([seen.setdefault(w, w) for w in words[:max_tokens - used]])
                 used += len(sentences[-1])
             if used >= max_tokens:
                 return sentences
