@@ -7,9 +7,7 @@ Exit status: 0 training worked (or, on a corpus without planted words, the loss 
 """
 
 import argparse
-import shutil
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +153,8 @@ def report(result, data, planted, chosen, out):
                         title=f"center vectors after {result.iteration} iterations")
         print(f"\nPlot: {shown(picture)}")
     print(f"\n{sentence}")
-    print(f"({result.iteration - result.start_iteration} iterations in {result.seconds:.0f} s)")
+    print(f"({result.iteration - result.start_iteration} iterations in {result.seconds:.0f} s; "
+          f"what your sgd printed is in {shown(out / 'sgd_log.txt')})")
     return 0 if worked else 1
 
 

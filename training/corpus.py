@@ -5,7 +5,7 @@ and appears among context words that only its own category uses, inside sentence
 common words. Skip-gram must therefore put words of a category close together: that is what
 `evaluate.py` checks. Countries and capitals are also planted as pairs ("paris is the capital of
 france"). Word frequencies follow Zipf's law (the r-th most frequent word about 1/r as often),
-within each category and among the common words; sentences are 5 to 40 words long, about 19 on
+within each category and among the common words; sentences are 5 to 40 words long, about 18 on
 average, like the course's Stanford Sentiment Treebank sentences.
 """
 

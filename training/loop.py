@@ -16,6 +16,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -141,7 +142,7 @@ class _StopRequest:
         self.previous = None
 
     def __enter__(self):
-        if threading_main():
+        if threading.current_thread() is threading.main_thread():  # signals reach only that one
             self.previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
@@ -155,11 +156,6 @@ class _StopRequest:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
         return False
-
-
-def threading_main():
-    import threading
-    return threading.current_thread() is threading.main_thread()
 
 
 def _progress_bar(settings, start, show):
