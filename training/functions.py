@@ -43,9 +43,10 @@ def load_module(path, name):
     path = Path(path)
     if not path.is_file():
         raise NotReady(f"{path} does not exist.")
-    for folder in (str(EXERCISES), str(path.parent)):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
+    saved_path = list(sys.path)
+    # Its own folder first, then the course helpers (utils/), as when run from exercises/;
+    # only while it is imported, so loading one file never changes what the next one imports.
+    sys.path[0:0] = [str(path.parent.resolve()), str(EXERCISES)]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     try:
@@ -53,6 +54,8 @@ def load_module(path, name):
     except Exception as error:  # the student's file: say what went wrong, in one sentence
         where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
         raise NotReady(f"{path} could not be loaded: {type(error).__name__}{where}: {error}") from None
+    finally:
+        sys.path[:] = saved_path
     return module
 
 
