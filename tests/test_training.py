@@ -200,3 +200,17 @@ def test_sentence_files_course_format_and_plain_text(tmp_path):
     assert got[:2] == [["hello", "there"], ["how", "are", "you"]]
     assert got[2][:2] == ["it's", "fine"]
     assert dataset.read_sentences(plain, max_tokens=3) == [["hello", "there"], ["how"]]
+
+
+def test_command_line_reports_neighbours_verdict_and_plot(tmp_path, capsys):
+    from training import cli
+    out = tmp_path / "run"
+    code = cli.main(["--word2vec", str(REFERENCE_W2V), "--sgd", str(REFERENCE_SGD), "--out", str(out),
+                     "--iterations", "20", "--no-progress"])
+    text = capsys.readouterr().out
+    assert code == 1  # 20 iterations learn nothing yet, and the verdict says so
+    assert "Nearest neighbours" in text and "dog:" in text
+    assert "Training did not work" in text and "ITERATIONS=" in text
+    assert (out / "word_vectors.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert cli.main(["--word2vec", str(tmp_path / "missing.py"), "--out", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
