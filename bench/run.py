@@ -1,6 +1,6 @@
 """`make bench`: how long grading takes and how much memory it needs, against this machine's floor.
 
-    .venv/bin/python bench/run.py [--runs N] [--quick] [--baseline DIR]
+    .venv/bin/python bench/run.py [--runs N] [--quick] [--train] [--baseline DIR]
 
 Every figure is the median of N runs (min and max beside it) of a fresh process, as a student
 or an instructor would start it, and also a ratio to the floor (`python -c "import numpy"`,
@@ -49,6 +49,42 @@ found = similarity.compare({s: d for s, (d, _) in read.items()})
 assert not found.not_compared, found.not_compared
 """
 SIMILARITY_SIZE = 500
+
+# `make train`'s default run with the reference functions, in one process as the student starts
+# it; exits 1 unless training worked, and prints its peak RSS (KiB).
+TRAIN_PROBE = """
+import json, resource, sys
+from training.cli import main
+rc = main(["--fresh", "--no-progress", "--word2vec", "solutions/word2vec.py",
+           "--sgd", "solutions/sgd.py", "--out", sys.argv[1]])
+print(json.dumps({"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+sys.exit(rc)
+"""
+
+# Seconds per iteration at the course's settings (step 0.3, batch 50, dim 10, window 5, K=10) on
+# the synthetic corpus, and on a Zipf corpus with the course's vocabulary size (the Stanford
+# Sentiment Treebank's 21,701 words), where each iteration costs more: the course's 40,000
+# iterations are estimated from these (a full run would take too long for a bench).
+COURSE_PROBE = """
+import json, random, sys, tempfile, time
+import numpy as np
+from training import corpus, dataset, functions, loop
+chosen = functions.load("solutions/word2vec.py", "solutions/sgd.py")
+settings = loop.Settings(iterations=int(sys.argv[1]), step=0.3)
+rng = random.Random(0)
+words = ["w%d" % i for i in range(21701)]
+weights = [1 / r for r in range(1, len(words) + 1)]
+big = [words[i:i + 20] for i in range(0, len(words), 20)] + [rng.choices(words, weights, k=rng.randint(5, 35)) for _ in range(12000)]
+out = {}
+for name, sentences in (("synthetic", corpus.generate()), ("sst_sized", big)):
+    data = dataset.SentenceDataset(sentences)
+    with tempfile.TemporaryDirectory() as tmp:
+        result = loop.train(chosen, data, settings, tmp, show_progress=False)
+    out[name] = result.seconds / settings.iterations
+    out[name + "_vocabulary"] = len(data.tokens())
+print(json.dumps(out))
+"""
+COURSE_ITERATIONS = 40000
 
 HANG = '''
 
@@ -114,10 +150,12 @@ def notebook_file(work):
     return nb, "the untouched exercise notebook"
 
 
-def build_rows(work, baseline, quick):
+def build_rows(work, baseline, quick, train_only=False):
     py = [PYTHON]
     rows = [Row("floor: python start-up", py + ["-c", "pass"]),
             Row("floor: import numpy", py + ["-c", "import numpy"])]
+    if train_only:
+        return rows + [train_row(work)], []
     grade = py + ["-m", "grader", "grade"]
     rows += [Row("grade reference (solutions/word2vec.py)", grade + ["solutions/word2vec.py"]),
              Row("grade loop-based correct (tests/corpus/correct/loops.py)",
@@ -144,6 +182,8 @@ def build_rows(work, baseline, quick):
         rows.append(Row(f"similarity: {SIMILARITY_SIZE} generated files (read + compare)",
                         py + ["-c", SIMILARITY_PROBE, str(folder)],
                         note="every author's bodies mixed at random, plus one renamed copy"))
+    if not quick:
+        rows.append(train_row(work))
     has_batch, has_regrade = batch_available()
     if not has_batch:
         skipped.append(("batch", "skipped: this grader has no `batch` command yet"))
@@ -163,6 +203,11 @@ def similarity_class(folder):
         (folder / student).mkdir(parents=True)
         (folder / student / "word2vec.py").write_text(source)
     return folder
+
+def train_row(work):
+    return Row("train: default run, reference functions (make train)",
+               [PYTHON, "-c", TRAIN_PROBE, str(work / "train")],
+               note="2000 iterations on the synthetic corpus; fails unless training worked")
 
 
 class BatchRow(Row):
@@ -194,6 +239,37 @@ def peak_rss(runs):
     return {"grader_mb": _summary(grader), "worker_mb": _summary(worker)}
 
 
+def train_figures(runs, default_seconds):
+    """Peak RSS of the default training run, and the course-length estimates (see COURSE_PROBE)."""
+    rss = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="w2v-train-") as tmp:
+            done = subprocess.run([PYTHON, "-c", TRAIN_PROBE, tmp], cwd=ROOT, capture_output=True,
+                                  text=True, check=True)
+        rss.append(json.loads(done.stdout.strip().splitlines()[-1])["rss"] / 1024)
+    done = subprocess.run([PYTHON, "-c", COURSE_PROBE, "40"], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    course = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"rss_mb": _summary(rss), "default_seconds": default_seconds,
+            "course_iterations": COURSE_ITERATIONS, **course,
+            "course_seconds_synthetic": course["synthetic"] * COURSE_ITERATIONS,
+            "course_seconds_sst_sized": course["sst_sized"] * COURSE_ITERATIONS}
+
+
+def train_lines(train):
+    if not train:
+        return []
+    d = train["default_seconds"]
+    return ["", f"Training: peak RSS of the default run {train['rss_mb']['median']:.0f} MB. The course's "
+            f"run length ({train['course_iterations']:,} iterations, batch 50, dim 10, window 5, K=10) "
+            f"would take about {train['course_seconds_synthetic']:.0f} s on the synthetic corpus "
+            f"({train['synthetic'] * 1000:.1f} ms per iteration) and about "
+            f"{train['course_seconds_sst_sized'] / 3600:.1f} h at the course corpus' vocabulary size "
+            f"({train['sst_sized_vocabulary']:,} words, {train['sst_sized'] * 1000:.0f} ms per iteration): "
+            f"the default run ({d:.0f} s) is {train['course_seconds_synthetic'] / d:.0f}x and "
+            f"{train['course_seconds_sst_sized'] / d:.0f}x faster."]
+
+
 def _summary(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
             "runs": len(values)}
@@ -215,6 +291,7 @@ def table(result):
     lines.append("")
     lines.append(f"Floor = `python -c \"import numpy\"`, median {floor:.3f} s; {result['runs']} runs "
                  f"each, interleaved; {result['machine']}.")
+    lines += train_lines(result.get("train"))
     return "\n".join(lines)
 
 
@@ -223,24 +300,27 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=5, help="runs per row (default 5)")
     parser.add_argument("--quick", action="store_true", help="skip the slow rows (hang, batch)")
     parser.add_argument("--baseline", metavar="DIR", help="another checkout to compare with")
+    parser.add_argument("--train", action="store_true", help="only the floor and `make train` rows")
     parser.add_argument("--out", default=str(RESULTS / "latest.json"), help="JSON output")
     opts = parser.parse_args(argv)
     baseline = str(Path(opts.baseline).resolve()) if opts.baseline else None
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
-        rows, skipped = build_rows(Path(tmp), baseline, opts.quick)
+        rows, skipped = build_rows(Path(tmp), baseline, opts.quick, opts.train)
         for run in range(opts.runs):
             for row in rows:
                 row.run_once()
             print(f"run {run + 1}/{opts.runs} done", file=sys.stderr)
     rss = peak_rss(opts.runs)
     floor = statistics.median(rows[1].times)
+    trained = [r for r in rows if r.name.startswith("train: default run")]
+    train = train_figures(1, statistics.median(trained[0].times)) if trained else None
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "runs": opts.runs, "floor_seconds": floor,
         "rows": [dict(name=r.name, note=r.note, times=r.times, **_summary(r.times),
                       ratio_to_floor=statistics.median(r.times) / floor) for r in rows],
-        "skipped": skipped, "peak_rss": rss,
+        "skipped": skipped, "peak_rss": rss, "train": train,
     }
     out = Path(opts.out)
     out.parent.mkdir(parents=True, exist_ok=True)

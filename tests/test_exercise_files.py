@@ -98,3 +98,43 @@ def test_regenerating_never_overwrites_work_done_in_place(tmp_path, capsys):
     assert stubs.write_or_check(target, stubs.stub_text(), ["--force"]) == 0
     assert target.read_text() == stubs.stub_text()
     assert stubs.write_or_check(target, stubs.stub_text(), []) == 0  # a stale stub is rewritten
+
+
+SGD_REFERENCE = (ROOT / "solutions" / "sgd.py").read_text()
+SGD_EXERCISE = (ROOT / "exercises" / "sgd.py").read_text()
+
+
+def test_committed_sgd_stub_is_what_the_generator_makes():
+    assert SGD_EXERCISE == stubs.make_stub(SGD_REFERENCE), "run `make exercises` and commit the result"
+    assert (ROOT / "solutions" / "sgd.py", ROOT / "exercises" / "sgd.py") in stubs.STUBS
+
+
+def test_no_sgd_solution_line_leaks_and_the_stub_names_sgd():
+    blocks = stubs.solution_blocks(SGD_REFERENCE)
+    assert [name for name, *_ in blocks] == ["sgd"]
+    exercise_lines = {line.strip() for line in SGD_EXERCISE.splitlines()}
+    for _, _, _, body in blocks:
+        for line in body:
+            code = line.split("#")[0].strip()
+            if code:
+                assert code not in exercise_lines, f"solution line of sgd leaked: {code}"
+    assert stubs.BEGIN not in SGD_EXERCISE and stubs.END not in SGD_EXERCISE
+    assert 'raise NotImplementedError("sgd: ' in SGD_EXERCISE
+
+
+def test_a_reference_without_solution_blocks_is_refused(tmp_path, monkeypatch):
+    plain = tmp_path / "plain.py"
+    plain.write_text("def sgd():\n    return 1\n")
+    monkeypatch.setattr(stubs, "STUBS", [(plain, tmp_path / "out.py")])
+    with pytest.raises(stubs.MarkerError, match="no ### BEGIN SOLUTION"):
+        stubs.main([])
+    assert not (tmp_path / "out.py").exists()
+
+
+def test_sgd_reference_passes_the_course_sanity_checks_and_the_stub_stops_at_sgd():
+    ref = subprocess.run([sys.executable, str(ROOT / "solutions" / "sgd.py")], cwd=ROOT / "exercises",
+                         capture_output=True, text=True, timeout=60)
+    assert ref.returncode == 0 and "ALL TESTS PASSED" in ref.stdout, ref.stderr
+    stub = subprocess.run([sys.executable, "sgd.py"], cwd=ROOT / "exercises",
+                          capture_output=True, text=True, timeout=60)
+    assert stub.returncode != 0 and "NotImplementedError: sgd" in stub.stderr

@@ -1,6 +1,6 @@
-"""Generate exercises/word2vec.py from the marked reference (`make exercises`).
+"""Generate exercises/word2vec.py and exercises/sgd.py from their marked references (`make exercises`).
 
-In solutions/word2vec.py each solution body sits between `### BEGIN SOLUTION` and
+In solutions/word2vec.py and solutions/sgd.py each solution body sits between `### BEGIN SOLUTION` and
 `### END SOLUTION`. The exercise keeps everything else (signatures, docstrings, the provided
 lines, the course's sanity tests) and replaces each body with a NotImplementedError that names
 the function.
@@ -10,10 +10,12 @@ import re
 import sys
 from pathlib import Path
 
-from grader.paths import EXERCISES_DIR, REFERENCE_FILE
+from grader.paths import EXERCISES_DIR, REFERENCE_FILE, SOLUTIONS_DIR
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB_FILE = EXERCISES_DIR / "word2vec.py"
+# Every (marked reference, generated exercise) pair `make exercises` writes.
+STUBS = [(REFERENCE_FILE, STUB_FILE), (SOLUTIONS_DIR / "sgd.py", EXERCISES_DIR / "sgd.py")]
 
 
 class MarkerError(Exception):
@@ -90,7 +92,13 @@ def write_or_check(path, text, args):
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(STUB_FILE, stub_text(), args)
+    status = 0
+    for reference, stub in STUBS:
+        source = reference.read_text()
+        if not solution_blocks(source):
+            raise MarkerError(f"{reference}: no {BEGIN} block, so its exercise would give the answers away")
+        status |= write_or_check(stub, make_stub(source), args)
+    return status
 
 
 if __name__ == "__main__":
