@@ -9,7 +9,6 @@ from pathlib import Path
 from grader import __version__, layout, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
 from grader.checks import exercises
 from grader.checks.framework import Context, Outcome
-from grader.paths import EXERCISES_DIR
 from grader.results import CheckResult, FunctionReport, GradeReport
 from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
@@ -72,7 +71,7 @@ def _grade_copy(report, copy, rubric):
                             for fn in rubric_mod.FUNCTIONS]
         return
     request = LoadRequest(filename=str(copy.file), cells=sub.cells,
-                          sys_path=[str(copy.file.parent), str(EXERCISES_DIR)],
+                          sys_path=[str(copy.file.parent), str(private_copy.course_helpers(copy))],
                           stop_on_error=sub.kind == "py",
                           aliases=rubric.accept_other_names)
     with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024,

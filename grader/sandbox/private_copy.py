@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import safe_text
+from grader.paths import EXERCISES_DIR
 
 MAX_FILE_BYTES = 64 * 2**20     # the graded file (a notebook with outputs can be large)
 MAX_TOTAL_BYTES = 32 * 2**20    # every other file of the student's folder together
@@ -103,6 +104,24 @@ def make(path, folder=None, others=True) -> PrivateCopy:
     finally:
         os.close(top_fd)
     return copy
+
+
+def course_helpers(copy, source=EXERCISES_DIR / "utils") -> Path:
+    """Copy the course helpers students import (`from utils.utils import softmax`: the kit's
+    exercises/utils/*.py) into a folder of the private copy, and return the folder to put on
+    the worker's import path.
+
+    The worker is never shown exercises/ itself: an instructor may have done the exercise in
+    place there, and a submission could run that solution.
+    """
+    kit = copy.base / secrets.token_hex(8)
+    (kit / "utils").mkdir(parents=True, mode=0o755)
+    os.chmod(kit, 0o755)
+    os.chmod(kit / "utils", 0o755)
+    for helper in sorted(source.glob("*.py")):
+        if helper.is_file() and not helper.is_symlink():
+            _write(kit / "utils" / helper.name, helper.read_bytes())
+    return kit
 
 
 def _read_graded(top_fd, relative):

@@ -13,9 +13,11 @@
 """
 
 import ast
+import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
 
@@ -91,11 +93,6 @@ class _StandInModule(types.ModuleType):
         return _stand_in(self.__name__, name)
 
 
-def _known_good_sigmoid():
-    import harness
-    return harness.good_sigmoid
-
-
 def _sigmoid_grad(s):
     """The 2017 edition's sigmoid_grad(s) = s (1 - s), for s = sigmoid(x)."""
     return s * (1 - s)
@@ -108,7 +105,9 @@ def _course(module, attribute):
 # What the kit provides for the 2017 layout's modules (loaded lazily, on first use).
 EDITION_MODULES = {
     "q1_softmax": {"softmax": _course("utils.utils", "softmax")},
-    "q2_sigmoid": {"sigmoid": _known_good_sigmoid, "sigmoid_grad": lambda: _sigmoid_grad},
+    # not its sigmoid: that is the student's own work, graded (a stand-in for it would earn
+    # sigmoid's points); calling it says the module is not available
+    "q2_sigmoid": {"sigmoid_grad": lambda: _sigmoid_grad},
     "q2_gradcheck": {"gradcheck_naive": _course("utils.gradcheck", "gradcheck_naive")},
 }
 
@@ -147,7 +146,23 @@ class HelperFinder(importlib.abc.MetaPathFinder):
         top = fullname.split(".")[0]
         if not (fullname.startswith("utils.") or top in EDITION_MODULES):
             return None
+        kit = _kit_helper(fullname)
+        if kit is not None:   # the student's own `utils` package hides the kit's helper
+            return importlib.util.spec_from_file_location(fullname, kit)
         return importlib.machinery.ModuleSpec(fullname, _Loader(self), is_package=True)
+
+
+def _kit_helper(fullname):
+    """The file of a course helper the kit does ship (`utils.utils`, `utils.gradcheck`) when a
+    student's `utils` package without it came first on the path, else None."""
+    parts = fullname.split(".")
+    if len(parts) != 2 or parts[0] != "utils":
+        return None
+    for entry in sys.path:
+        candidate = os.path.join(entry, "utils", parts[1] + ".py")
+        if os.path.isfile(candidate):
+            return candidate
+    return None
 
 
 def install():
