@@ -169,3 +169,13 @@ def test_capped_output_drops_the_excess_quietly(tmp_path):
         assert out.write(b"0123456") == 7
         assert out.write(b"789abcdef") == 9   # claims success, keeps what fits
     assert (tmp_path / "out").read_bytes() == b"0123456789"
+
+
+def test_the_reduced_mode_note_says_when_submissions_run_as_root():
+    """Found by trying it: python under /root is not readable by nobody, so the worker kept
+    uid 0 and the note only said "can read files"."""
+    from grader.sandbox import lockdown
+    as_root = lockdown.describe({"root": True, "uid": None, "why": "switched off", "memory_mb": 64})
+    assert "AS ROOT" in as_root and "GRADER_REQUIRE_UNPRIVILEGED=1" in as_root
+    dropped = lockdown.describe({"root": True, "uid": 65534, "why": "switched off", "memory_mb": 64})
+    assert "AS ROOT" not in dropped and "an unprivileged user" in dropped

@@ -74,6 +74,11 @@ def describe(report):
                  "and CPU time")
     if report.get("namespaces"):
         return "Sandbox: " + "; ".join(parts) + "."
+    if report.get("root") and report.get("uid") is None and not report.get("userns"):
+        # nobody could not run python (e.g. a Python under /root): say what that means
+        parts.append("AS ROOT, since python is not readable by an unprivileged user: "
+                     "submissions can also change or delete any file (set "
+                     "GRADER_REQUIRE_UNPRIVILEGED=1 to refuse instead)")
     return ("Sandbox (reduced, namespaces unavailable: " + report.get("why", "unknown")
             + "): separate process; " + "; ".join(parts)
             + "; submissions can read files and reach the network.")
@@ -390,7 +395,8 @@ def main(argv):
         os.set_inheritable(fd, False)  # W must not inherit it
     if resource is not None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # mirroring a SIGSEGV dumps no core
-    info = {"memory_mb": cfg["memory_mb"], "namespaces": False, "view": False, "uid": None}
+    info = {"memory_mb": cfg["memory_mb"], "namespaces": False, "view": False, "uid": None,
+            "root": os.geteuid() == 0}
     child = {"pid": None}
 
     def stop(signum, frame):
