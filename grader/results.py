@@ -10,6 +10,24 @@ PUBLIC_NOTICE = ("These are the PUBLIC checks only: gradient checks, properties 
                  "against the reference solution, which only the hidden tests have.")
 
 
+# A check's state, as every renderer shows it (grader/report/policy.py decides the marks).
+PASSED = "passed"            # passed and counted
+FAILED = "failed"            # failed: its feedback explains a finding of its own
+SAME_CAUSE = "same_cause"    # failed because of a finding another check explains
+NOT_COUNTED = "not_counted"  # passed, but pays only once the function's outputs are right
+
+
+@dataclass
+class Finding:
+    """One mistake in a function, explained once: the input that shows it, expected vs actual
+    (worst entry), the diagnosis and the fix, all in `text`; `checks` are the ids of the
+    checks it costs, the first being the one that shows it."""
+    summary: str          # one line naming it (the mistake, or the error's first line)
+    text: str             # the full explanation, shown once
+    mistake: str = ""
+    checks: list = field(default_factory=list)
+
+
 @dataclass
 class CheckResult:
     function: str
@@ -23,6 +41,12 @@ class CheckResult:
     visibility: str = "visible"
     efficiency: bool = False
     seconds: float = 0.0
+    state: str = ""       # PASSED | FAILED | SAME_CAUSE | NOT_COUNTED ("": from `passed`)
+    finding: int = -1     # index into the function's findings of the one explaining it
+
+    def __post_init__(self):
+        if not self.state:
+            self.state = PASSED if self.passed else FAILED
 
     @property
     def name(self):
@@ -53,6 +77,7 @@ class FunctionReport:
     status: str = "graded"   # graded | missing | not_implemented | not_graded
     summary: str = ""        # one sentence when the function could not be graded check by check
     notes: list = field(default_factory=list)  # e.g. a singleton shape accepted in this function
+    findings: list = field(default_factory=list)  # Finding, root cause first
 
     @property
     def score(self):

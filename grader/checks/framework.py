@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from grader.checks import generated
-from grader.checks.compare import compare, describe_type, matches
+from grader.checks.compare import as_array, compare, describe_type, matches
 from grader.sandbox.client import WorkerFailure
 
 
@@ -204,10 +204,19 @@ def unpack(answer, function, arity):
 def check_output(ctx, problem, actual, expected, aspect, label, events=None):
     """Compare one output; raise Failure with the known mistake named when one fits."""
     verdict = compare(actual, expected, label)
-    if verdict.note and not any(n.startswith(f"{ctx.function}: {label} ") for n in ctx.notes):
-        ctx.notes.append(f"{ctx.function}: {verdict.note}")
+    if verdict.note:
+        # the note quotes the largest input's shapes: the student's (1, D), not D = 1's (1, 1)
+        size = getattr(as_array(actual), "size", 0)
+        head = f"{ctx.function}: {label} "
+        old = next((i for i, n in enumerate(ctx.notes) if n.startswith(head)), None)
+        if old is None:
+            ctx.notes.append(f"{ctx.function}: {verdict.note}")
+        elif size > ctx.cache.get(("note size", label), 0):
+            ctx.notes[old] = f"{ctx.function}: {verdict.note}"
+        ctx.cache[("note size", label)] = max(size, ctx.cache.get(("note size", label), 0))
     if not verdict.ok:
-        raise Failure(verdict.message, actual=actual, aspect=aspect, events=events)
+        raise Failure(verdict.message, kind="shape" if verdict.kind == "shape" else "wrong",
+                      actual=actual, aspect=aspect, events=events)
 
 
 def diagnose(ctx, problems_and_failures):
@@ -253,6 +262,9 @@ def run_property(ctx, recipe, body, examples):
     from hypothesis.errors import Flaky
     failures = []
     fatal = []
+    # A wrong shape must be shown where the shapes differ: shrunk freely, it lands on an input
+    # where they happen to agree (V = D, or V = K + 1) and only the values look wrong.
+    shapes_only = first is not False and _fails_on_shape(problems, body)
 
     def test(problem):
         if fatal:  # the worker died or hung: stop at once instead of shrinking through timeouts
@@ -260,6 +272,8 @@ def run_property(ctx, recipe, body, examples):
         try:
             body(problem)
         except Failure as exc:
+            if shapes_only and exc.kind != "shape" and exc.kind not in FATAL:
+                return
             failures.append((problem, exc))
             if exc.kind in FATAL:
                 fatal.append((problem, exc))
@@ -291,6 +305,19 @@ def run_property(ctx, recipe, body, examples):
             text += "\n\nOn an input where it does finish, it is wrong:\n" + shown
             return Outcome(False, text, mistake.name if mistake else "", wrong.kind)
     return Outcome(False, text, mistake.name if mistake else "", failure.kind)
+
+
+def _fails_on_shape(problems, body):
+    """Whether some generated input shows a wrong shape (answers are cached by now)."""
+    for problem in problems:
+        try:
+            body(problem)
+        except Failure as exc:
+            if exc.kind == "shape":
+                return True
+        except Exception:  # noqa: BLE001 - Pending and the like: nothing to learn
+            continue
+    return False
 
 
 MAX_TIMEOUTS_SKIPPED = 8
