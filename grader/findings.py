@@ -58,8 +58,7 @@ def assemble(fn, graded, mode="hidden"):
                 finding = findings[index]
                 finding.checks.append(check.id)
                 state = SAME_CAUSE
-                first = next(c.title for c in checks if c.check == finding.checks[0])
-                text = f"Same cause as “{first}” above: {finding.summary}."
+                text = f"Same cause as above: {finding.summary}."
             else:
                 if outcome.kind in ("exception", "timeout") and not layout_told:
                     hint = layout.layout_hint(fn, error)
