@@ -17,6 +17,8 @@ import re
 from grader import layout
 from grader.results import FAILED, NOT_COUNTED, PASSED, SAME_CAUSE, CheckResult, Finding
 
+INPUT_HEADING = re.compile(r"(Smallest input that shows it|On this input|Public case \d+ shows it):$")
+
 # The outputs each function returns, as named in the feedback (first named = the one at fault)
 OUTPUTS = {
     "naiveSoftmaxLossAndGradient": ("loss", "gradCenterVec", "gradOutsideVecs"),
@@ -111,7 +113,7 @@ def _output_named(fn, error):
 def error_part(feedback):
     """The feedback without its input block: what went wrong, whatever the input."""
     lines = feedback.split("\n")
-    if lines and (lines[0].startswith("Smallest input") or lines[0].startswith("On this input")):
+    if lines and INPUT_HEADING.match(lines[0]):
         lines = lines[1:]
         while lines and lines[0].startswith("    "):
             lines = lines[1:]

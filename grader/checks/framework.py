@@ -26,6 +26,12 @@ class Mistake:
     fix: str
     compute: object = None           # problem -> tuple of outputs, same order as the function's
     detect: object = None            # (problem, events) -> bool, for mistakes seen in behaviour
+    derive: str = ""                 # the fix at the `derive` hint level, when `fix` gives the
+                                     # finished expression away: names the wrong term instead
+
+    def fix_for(self, hints):
+        """The "How to fix it" text at hint level `hints` (the rubric's [handout] hints)."""
+        return self.derive if hints == "derive" and self.derive else self.fix
 
 
 @dataclass
@@ -294,14 +300,13 @@ def run_property(ctx, recipe, body, examples):
         return Outcome(True)
     problem, failure = fatal[0] if fatal else failures[-1]
     mistake = diagnose(ctx, [failures[0], failures[-1]]) if not fatal else None
-    text = feedback(problem, failure, mistake)
+    text = feedback(problem, failure, mistake, hints(ctx))
     if failure.kind == "timeout":
         finishing = finishing_failure(ctx, problems, body)
         if finishing is not None:
             other, wrong = finishing
             mistake = diagnose(ctx, [finishing])
-            shown = feedback(other, wrong, mistake).replace("Smallest input that shows it:",
-                                                            "Input:", 1)
+            shown = feedback(other, wrong, mistake, hints(ctx), heading="Input:")
             text += "\n\nOn an input where it does finish, it is wrong:\n" + shown
             return Outcome(False, text, mistake.name if mistake else "", wrong.kind)
     return Outcome(False, text, mistake.name if mistake else "", failure.kind)
@@ -381,16 +386,25 @@ def first_failure(ctx, problems, body):
     return None
 
 
-def feedback(problem, failure, mistake=None):
+SHRUNK = "Smallest input that shows it:"
+FIXED = "On this input:"   # a fixed probe, not shrunk: "smallest" would not be true
+
+
+def feedback(problem, failure, mistake=None, hints="guided", heading=SHRUNK):
     """Student-facing text: the input, what went wrong, and the known mistake if one fits."""
     if failure.kind in ("not_implemented", "missing", "budget"):
         return failure.message
-    lines = ["Smallest input that shows it:"] + ["    " + line for line in problem.describe()]
+    lines = [heading] + ["    " + line for line in problem.describe()]
     lines.append(failure.message)
     if mistake is not None:
         lines.append(f"Likely mistake: {mistake.name}.")
-        lines.append(f"How to fix it: {mistake.fix}")
+        lines.append(f"How to fix it: {mistake.fix_for(hints)}")
     return "\n".join(lines)
+
+
+def hints(ctx):
+    """The rubric's hint level (see grader.rubric.HINT_LEVELS)."""
+    return getattr(ctx.rubric, "hints", "derive")
 
 
 def run_once(ctx, problem, body):
@@ -399,6 +413,7 @@ def run_once(ctx, problem, body):
         body(problem)
     except Failure as exc:
         mistake = diagnose(ctx, [(problem, exc)]) if exc.kind not in FATAL else None
-        return Outcome(False, feedback(problem, exc, mistake), mistake.name if mistake else "",
+        return Outcome(False, feedback(problem, exc, mistake, hints(ctx), FIXED),
+                       mistake.name if mistake else "",
                        exc.kind)
     return Outcome(True)

@@ -12,7 +12,7 @@ graded on its own.
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
+from grader.checks.framework import FATAL, Check, Failure, Mistake, hints, unpack
 from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
 from grader.checks.compare import compare, matches
@@ -96,10 +96,15 @@ MISTAKES = [
             detect=_own_sampling),
     Mistake("repeated negative samples not accumulated",
             "grad[indices] += ... adds only once for an index that appears several times. "
-            "Use np.add.at(grad, indices, values), or a loop over the samples.", _not_accumulated),
+            "Use np.add.at(grad, indices, values), or a loop over the samples.", _not_accumulated,
+            derive="a word drawn twice appears twice in J, so its row of the gradient must get "
+                   "both draws' terms; with a repeated index, an indexed `+=` on an array keeps "
+                   "only one of them. Try your update on the indices [1, 1]."),
     Mistake("the sign of the negative-sample term",
             "the loss has -log sigma(-u_k . v_c) for each sample (note the minus inside), and its "
-            "gradient for u_k is +sigma(u_k . v_c) v_c.", _negative_sign),
+            "gradient for u_k is +sigma(u_k . v_c) v_c.", _negative_sign,
+            derive="look again at the sign inside sigma in the negative samples' term of J, "
+                   "sigma(-u_k . v_c), and at the sign it gives their gradients."),
 ]
 
 _distinct = negsamp_problems(distinct=True)
@@ -132,7 +137,7 @@ def _any_k_check(ctx):
         mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
         outcome.mistake = mistake.name
         outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
-                             f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix}")
+                             f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix_for(hints(ctx))}")
     return outcome
 
 
