@@ -63,7 +63,8 @@ def assemble(fn, graded, mode="hidden"):
                 text = f"Same cause as above: {finding.summary}."
             else:
                 if outcome.kind in ("exception", "timeout") and not layout_told:
-                    hint = layout.layout_hint(fn, error)
+                    hint = (layout.transpose_hint(fn, error) or layout.layout_hint(fn, error)
+                            or loss_contract_hint(fn, error))
                     layout_told = bool(hint)
                     text += f"\n{hint}" if hint else ""
                 index = len(findings)
@@ -71,7 +72,8 @@ def assemble(fn, graded, mode="hidden"):
                                         mistake=outcome.mistake, checks=[check.id]))
                 for key in keys:
                     by_key.setdefault(key, index)
-            if item.core and output and output not in by_output:
+            # a reference comparison, or a named mistake, explains its output's later failures
+            if (item.core or outcome.mistake) and output and output not in by_output:
                 by_output[output] = index
         checks.append(CheckResult(
             function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
@@ -79,6 +81,19 @@ def assemble(fn, graded, mode="hidden"):
             visibility=item.visibility, efficiency=check.efficiency, seconds=round(seconds, 3),
             state=state, finding=index))
     return checks, findings
+
+
+def loss_contract_hint(fn, error):
+    """skipgram refusing the loss it was given (an assert or a check on which one it is)."""
+    if fn != "skipgram" or "raised " not in error:
+        return ""
+    quoted = [line for line in error.splitlines()[1:] if line.startswith("    ")]
+    if not any("word2vecLossAndGradient" in q and re.search(r"\bassert\b|==|!=|\bis\b|__name__|raise", q)
+               for q in quoted):
+        return ""
+    return ("skipgram must work with any loss function it is given, not only the two in this "
+            "file: it is graded with other losses of the same signature too. Call the "
+            "word2vecLossAndGradient you receive without checking which one it is.")
 
 
 def _cause_keys(fn, outcome, error):
@@ -96,9 +111,10 @@ def _summary(fn, outcome, error):
         return outcome.mistake
     what, where = error_key(error, fn)
     if outcome.kind in ("exception", "timeout"):
-        what = f"{fn} {what}" if what.startswith("raised ") else what
-        place = f" ({where[-1].split(':')[0]})" if where else ""
-        return f"{what[:180]}{place}"
+        place = where[-1].split(":")[0].removesuffix(f", in {fn}") if where else ""
+        if what.startswith("raised "):   # "ValueError on line 85": short, and the term to search
+            return what[len("raised "):][:120] + (f" on {place}" if place else "")
+        return f"{what[:180]}" + (f" ({place})" if place else "")
     return error.split("\n")[0].rstrip(".:")[:180]
 
 
