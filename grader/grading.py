@@ -18,14 +18,15 @@ from grader.worker.loading import EDITION_MODULES
 SKIPPING = {"not_implemented", "missing", "budget"}
 
 
-def grade(path, rubric=None, folder=None):
+def grade(path, rubric=None, folder=None, progress=None):
     """Grade the file at `path` (.py or .ipynb) and return a GradeReport; never raises for
     anything the submission does (an internal failure becomes a report with `error` set).
 
     The worker sees a private copy (grader.sandbox.private_copy): the file and, from
     `folder` (the student's folder holding it; default: the file's own folder; the file
     itself: nothing else), that student's regular files. Every string in the report has
-    been made safe (grader.safe_text).
+    been made safe (grader.safe_text). `progress(name)`, if given, is called as each function's
+    grading starts (the terminal's progress line).
     """
     started = time.monotonic()
     rubric = rubric or rubric_mod.load()
@@ -34,7 +35,7 @@ def grade(path, rubric=None, folder=None):
                          rubric_version=rubric.version, mode=rubric.mode)
     try:
         with private_copy.make(path, path.parent if folder is None else folder) as copy:
-            _grade_copy(report, copy, rubric)
+            _grade_copy(report, copy, rubric, progress)
     except (RecursionError, MemoryError):
         _failed(report, rubric, "Your file is nested too deeply, or one expression in it is "
                                 "too long, for the grader to read; split it up and submit again.")
@@ -59,7 +60,7 @@ def _failed(report, rubric, problem):
                         for fn in rubric_mod.FUNCTIONS]
 
 
-def _grade_copy(report, copy, rubric):
+def _grade_copy(report, copy, rubric, progress=None):
     report.notes.extend(copy.notes)
     if copy.file is None:
         _failed(report, rubric, copy.problem)
@@ -77,14 +78,14 @@ def _grade_copy(report, copy, rubric):
                           aliases=rubric.accept_other_names)
     with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024,
                       wall_seconds=wall_seconds(rubric)) as worker:
-        _grade_loaded(report, worker, rubric, sub)
+        _grade_loaded(report, worker, rubric, sub, progress)
         worker.stop()
         report.student_output = worker.captured_output()
         if worker.starts:
             report.notes.append(worker.protections_note())
 
 
-def _grade_loaded(report, worker, rubric, sub):
+def _grade_loaded(report, worker, rubric, sub, progress=None):
     try:
         loaded = worker.start()
     except WorkerFailure as exc:
@@ -119,6 +120,8 @@ def _grade_loaded(report, worker, rubric, sub):
                                                             f"was found in your file{hint}",
                                                 "missing"))
         else:
+            if progress is not None:
+                progress(fn)
             # Reloads after crashes count against the function's budget (the checks' own
             # accounting stops at the budget; the second of slack lets it say so itself).
             worker.charge_function(rubric.function_budget_seconds + 1.0)
