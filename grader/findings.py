@@ -17,6 +17,9 @@ import re
 from grader import layout
 from grader.results import FAILED, NOT_COUNTED, PASSED, SAME_CAUSE, CheckResult, Finding
 
+# failures that are not about a value: one finding per kind (a budget spent, a crash)
+WORKER_TROUBLE = ("budget", "not_implemented", "missing", "time_limit", "crashed", "exited",
+                  "protocol", "internal")
 INPUT_HEADING = re.compile(r"(Smallest input that shows it|On this input|Public case \d+ shows it):$")
 
 # The outputs each function returns, as named in the feedback (first named = the one at fault)
@@ -100,6 +103,8 @@ def _cause_keys(fn, outcome, error):
     keys = []
     if outcome.kind in ("exception", "timeout"):
         keys.append(("error",) + error_key(error, fn))
+    elif outcome.kind in WORKER_TROUBLE:   # the same sentence for every check it stopped
+        keys.append(("trouble", outcome.kind, error_key(error, fn)[0]))
     if outcome.mistake:
         keys.append(("mistake", outcome.mistake))
     return keys

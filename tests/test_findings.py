@@ -111,3 +111,18 @@ def test_shape_notes_of_failed_outputs_are_dropped():
              "naiveSoftmaxLossAndGradient: gradCenterVec has shape (1, 3) where (3,) is expected; "
              "accepted, since only singleton dimensions differ."]
     assert findings.shape_notes(notes, checks) == notes[1:]
+
+
+def test_a_fixed_probe_is_not_called_the_smallest_input(corpus_reports):
+    fn = _fn(corpus_reports, "sigmoid_exp_ratio", "sigmoid")
+    large = next(c for c in fn.checks if c.check != "matches_reference" and not c.passed)
+    assert large.feedback.startswith("On this input:")
+    assert "Smallest input" not in large.feedback
+
+
+def test_a_spent_budget_is_one_finding_not_one_per_check():
+    spent = "time budget: sigmoid used up its 20 s of grading time, so its remaining checks were not run."
+    checks, found = findings.assemble("sigmoid", _graded(
+        ("a", False, spent, "", "budget", True), ("b", False, spent, "", "budget", False),
+        ("c", False, spent, "", "budget", False)))
+    assert len(found) == 1 and [c.state for c in checks] == ["failed", "same_cause", "same_cause"]
