@@ -115,10 +115,11 @@ def test_transposed_gradient_has_no_contradicting_shape_note(reports):
     assert "singleton" not in dumped
 
 
-def test_renderers_agree_on_what_is_shown(reports):
+@pytest.mark.parametrize("name", BUGGY)
+def test_renderers_agree_on_what_is_shown(reports, name):
     """The same checks carry text in every renderer (one policy decides)."""
-    report = reports["skipgram_overwrite"]
-    renders = _renders(report, "skipgram_overwrite")
+    report = reports[name]
+    renders = _renders(report, name)
     tests = results_json.gradescope(report)["tests"]
     for check, test in zip(report.checks(), tests):
         if check.state != "passed":
@@ -126,3 +127,5 @@ def test_renderers_agree_on_what_is_shown(reports):
             first = test["output"].splitlines()[0]
             assert first in renders["annotated.md"]
             assert html.escape(first) in renders["feedback.html"]
+            assert first in renders["terminal.txt"].replace("\n        ", " ") or \
+                first[:60] in renders["terminal.txt"]
