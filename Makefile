@@ -41,9 +41,10 @@ test-fast: $(STAMP) $(TRAIN_STAMP)
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup -m "not slow"
 
 # Refuses to overwrite an exercise file with work in it; FORCE=1 overwrites.
+# HINTS=derive|guided: how much the handout gives away (default: the rubric's [handout] hints).
 exercises: $(STAMP)
-	$(PY) -m grader.build.stubs $(if $(FORCE),--force)
-	$(PY) -m grader.build.notebook $(if $(FORCE),--force)
+	$(PY) -m grader.build.stubs $(if $(FORCE),--force) $(if $(HINTS),--hints $(HINTS))
+	$(PY) -m grader.build.notebook $(if $(FORCE),--force) $(if $(HINTS),--hints $(HINTS))
 
 venv: $(STAMP)
 

@@ -52,8 +52,15 @@ def naiveSoftmaxLossAndGradient(
 
         y_hat = softmax(U^T v_c),  i.e.  y_hat[w] = exp(u_w . v_c) / sum_x exp(u_x . v_c)
         J     = -log y_hat[o]                      (cross-entropy against one-hot y)
-        dJ/dv_c = U (y_hat - y)                    = outsideVectors.T @ (y_hat - y)
-        dJ/du_w = (y_hat[w] - y[w]) v_c            -> gradOutsideVecs = outer(y_hat - y, v_c)
+
+    Derive the gradients before you code them:
+      1. J depends on v_c and the u_w only through the scores s_w = u_w . v_c.
+         What is dJ/ds_w, for w = o and for w != o? Write it with y_hat and y.
+      2. By the chain rule, what are dJ/dv_c (a sum over the words) and dJ/du_w?
+      3. Which shapes must they have, and how do you write them without a loop?
+    Self-check: centerWordVec = [1.0], outsideWordIdx = 1,
+    outsideVectors = [[1.0], [0.0]] give loss 1.3133, gradCenterVec [0.7311] and
+    gradOutsideVecs [[0.7311], [-0.7311]]; gradcheck_naive checks the rest.
 
     Arguments:
     centerWordVec -- numpy ndarray, center word's embedding, shape (D,)
@@ -110,11 +117,15 @@ def negSamplingLossAndGradient(
     models. K is the number of negative samples to take.
 
         J = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c)      over the K samples k
-        dJ/dv_c = (sigma(u_o . v_c) - 1) u_o + sum_k sigma(u_k . v_c) u_k
-        dJ/du_o = (sigma(u_o . v_c) - 1) v_c
-        dJ/du_k = sigma(u_k . v_c) v_c,  added once for every time k was drawn
-    Samples may repeat: `grad[indices] += ...` keeps only one of the repeats,
-    `np.add.at(grad, indices, ...)` (or a loop) counts each draw.
+
+    Derive the gradients before you code them:
+      1. What is d/dx log sigma(x), written with sigma? And sigma(-x), with sigma(x)?
+      2. What are dJ/dv_c, dJ/du_o and dJ/du_k? Which rows of gradOutsideVecs stay zero?
+      3. A word drawn twice appears twice in J: what does that do to its gradient row?
+    Self-check: centerWordVec = [1.0, 0.0], outsideWordIdx = 1, K = 2,
+    outsideVectors = [[0, 0], [1, 0], [-1, 0]] and samples [2, 2] (a dataset whose
+    sampleTokenIdx() always returns 2) give loss 0.9398, gradCenterVec [-0.8068, 0] and
+    gradOutsideVecs [[0, 0], [-0.2689, 0], [0.5379, 0]].
 
     Note: The same word may be negatively sampled multiple times. For
     example if an outside word is sampled twice, you shall have to

@@ -84,7 +84,9 @@ def _grade(args):
     rubric = load_rubric(args.rubric)
     from grader import grading
     from grader.report import results_json, terminal
-    report = grading.grade(path, rubric)
+    from grader.report.progress import ProgressLine
+    with ProgressLine(len(rubric.items)) as progress:
+        report = grading.grade(path, rubric, progress=progress.step)
     if args.json:  # first, so the results exist even if the terminal goes away
         results_json.write(report, args.json)
     if args.annotate:  # before the terminal too: it is a file the student asked for

@@ -6,7 +6,7 @@ submission file -> cells -> worker (untrusted) -> checks (trusted) -> GradeRepor
 import time
 from pathlib import Path
 
-from grader import __version__, layout, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
+from grader import __version__, findings, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
 from grader.checks import exercises
 from grader.checks.framework import Context, Outcome
 from grader.results import CheckResult, FunctionReport, GradeReport
@@ -17,14 +17,15 @@ from grader.worker.loading import EDITION_MODULES
 SKIPPING = {"not_implemented", "missing", "budget"}
 
 
-def grade(path, rubric=None, folder=None):
+def grade(path, rubric=None, folder=None, progress=None):
     """Grade the file at `path` (.py or .ipynb) and return a GradeReport; never raises for
     anything the submission does (an internal failure becomes a report with `error` set).
 
     The worker sees a private copy (grader.sandbox.private_copy): the file and, from
     `folder` (the student's folder holding it; default: the file's own folder; the file
     itself: nothing else), that student's regular files. Every string in the report has
-    been made safe (grader.safe_text).
+    been made safe (grader.safe_text). `progress(name)`, if given, is called as each function's
+    grading starts (the terminal's progress line).
     """
     started = time.monotonic()
     rubric = rubric or rubric_mod.load()
@@ -33,7 +34,7 @@ def grade(path, rubric=None, folder=None):
                          rubric_version=rubric.version, mode=rubric.mode)
     try:
         with private_copy.make(path, path.parent if folder is None else folder) as copy:
-            _grade_copy(report, copy, rubric)
+            _grade_copy(report, copy, rubric, progress)
     except (RecursionError, MemoryError):
         _failed(report, rubric, "Your file is nested too deeply, or one expression in it is "
                                 "too long, for the grader to read; split it up and submit again.")
@@ -58,7 +59,7 @@ def _failed(report, rubric, problem):
                         for fn in rubric_mod.FUNCTIONS]
 
 
-def _grade_copy(report, copy, rubric):
+def _grade_copy(report, copy, rubric, progress=None):
     report.notes.extend(copy.notes)
     if copy.file is None:
         _failed(report, rubric, copy.problem)
@@ -76,14 +77,14 @@ def _grade_copy(report, copy, rubric):
                           aliases=rubric.accept_other_names)
     with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024,
                       wall_seconds=wall_seconds(rubric)) as worker:
-        _grade_loaded(report, worker, rubric, sub)
+        _grade_loaded(report, worker, rubric, sub, progress)
         worker.stop()
         report.student_output = worker.captured_output()
         if worker.starts:
             report.notes.append(worker.protections_note())
 
 
-def _grade_loaded(report, worker, rubric, sub):
+def _grade_loaded(report, worker, rubric, sub, progress=None):
     try:
         loaded = worker.start()
     except WorkerFailure as exc:
@@ -118,6 +119,8 @@ def _grade_loaded(report, worker, rubric, sub):
                                                             f"was found in your file{hint}",
                                                 "missing"))
         else:
+            if progress is not None:
+                progress(fn)
             # Reloads after crashes count against the function's budget (the checks' own
             # accounting stops at the budget; the second of slack lets it say so itself).
             worker.charge_function(rubric.function_budget_seconds + 1.0)
@@ -214,66 +217,21 @@ def grade_function(worker, rubric, fn):
     items = rubric.items[fn]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
     all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
-    report = FunctionReport(name=fn, notes=ctx.notes)
-    seen = {}   # an error already shown in this function -> the title of its check
-    layout_told = False   # the (V, D) layout is explained once per function, whatever the error
+    graded = []
     for check, outcome, seconds in outcomes:
         item = rubric.item(fn, check.id)
         # a check resting on what the worker reports pays only once every output is right
         earned = outcome.passed and (item.core or (all_core_ok if check.reported else core_ok))
-        text = outcome.feedback
-        if outcome.passed and not earned:
-            target = "the public cases" if rubric.mode == "public" else "the reference"
-            which = "all" if check.reported else "at least one"
-            text = (f"Passed, but not counted: this check earns points only once {fn} matches "
-                    f"{target} in {which} of its outputs.")
-        if not outcome.passed and outcome.kind in ("exception", "timeout"):
-            error = _error_part(text)
-            key = _error_key(error, fn)
-            if key in seen:   # one traceback per function, not one per check
-                place = f" ({key[1][-1].split(':')[0]})" if key[1] else ""
-                what = f"{fn} {key[0]}" if key[0].startswith("raised ") else key[0]
-                text = (f"The same error as in “{seen[key]}” (shown there): "
-                        f"{what[:180]}{place}.")
-            else:
-                seen[key] = check.title
-                hint = None if layout_told else layout.layout_hint(fn, error)
-                layout_told = layout_told or bool(hint)
-                text += f"\n{hint}" if hint else ""
-        report.checks.append(CheckResult(
-            function=fn, check=check.id, title=check.title, score=item.points if earned else 0,
-            max_score=item.points, passed=bool(earned), feedback=text, mistake=outcome.mistake,
-            visibility=item.visibility, efficiency=check.efficiency, seconds=round(seconds, 3)))
+        graded.append((check, outcome, item, earned, check.reported, seconds))
+    checks, found = findings.assemble(fn, graded, rubric.mode)
+    report = FunctionReport(name=fn, notes=findings.shape_notes(ctx.notes, checks),
+                            checks=checks, findings=found)
     # Out of budget (a time-out, say): the checks' own feedback is the detail worth showing
     if skip is not None and skip.kind != "budget" and all(not c.passed for c in report.checks):
         report.status = "not_implemented" if skip.kind == "not_implemented" else "not_graded"
         report.summary = skip.feedback.split("\n")[0]
     return report
 
-
-
-def _error_part(feedback):
-    """The feedback without its "Smallest input" block: what went wrong, whatever the input."""
-    lines = feedback.split("\n")
-    if lines and lines[0].startswith("Smallest input"):
-        lines = lines[1:]
-        while lines and lines[0].startswith("    "):
-            lines = lines[1:]
-    return "\n".join(lines)
-
-
-def _error_key(error, fn):
-    """What makes two errors "the same" for the student: what happened (the exception's type,
-    or a time-out) and where in their code (sizes in numpy's messages vary with the input; a
-    loop stopped at a time limit is caught on any of its lines, so only the outermost counts)."""
-    lines = error.split("\n")
-    first = next((line[line.find(f"{fn} raised "):] for line in lines
-                  if f"{fn} raised " in line), lines[0])   # also after "On a realistic size: "
-    first = first[len(fn) + 1:] if first.startswith(f"{fn} ") else first
-    where = tuple(line.strip() for line in lines if line.startswith("    "))
-    if first.startswith("raised "):
-        return first.split(":", 1)[0], where
-    return first.split(";")[0].split(". ")[0].rstrip(".")[:160], where[:1]
 
 
 def _run(check, ctx):

@@ -42,3 +42,26 @@ def layout_hint(function: str, error: str) -> str:
                " combines arrays whose shapes do not fit this layout.")
     return (f"Layout: in this exercise every word vector is a row: {LAYOUT[function]}."
             f"{where}{assumed}")
+
+
+# `outsideVectors @ delta`, `np.dot(outsideVectors, delta)`: U where U-transpose is meant
+_UNTRANSPOSED = re.compile(r"(?<![\w.])outsideVectors\s*@|np\.dot\(\s*outsideVectors\s*,|"
+                           r"np\.matmul\(\s*outsideVectors\s*,")
+
+
+def transpose_hint(function: str, error: str) -> str:
+    """A paragraph naming the U vs U-transpose mix-up when `error` is a numpy shape error on a
+    line multiplying outsideVectors (V, D) from the left with a vector of length V; else ""."""
+    if function not in ("naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"):
+        return ""
+    if not ("raised ValueError" in error and SHAPE_ERRORS.search(error)):
+        return ""
+    quoted = [line.split(": ", 1)[1] for line in error.splitlines()[1:]
+              if line.startswith("    ") and ": " in line]
+    line = next((q.strip() for q in reversed(quoted) if _UNTRANSPOSED.search(q)), "")
+    if not line or re.search(r"outsideVectors\s*@\s*centerWordVec", line):
+        return ""
+    return (f"U vs U-transpose: your line `{line[:120]}` multiplies outsideVectors, shape "
+            "(V, D), by a vector; outsideVectors is the handout's U transposed. The handout's "
+            "U (y_hat - y) sums over the V words: check whether your product needs U or "
+            "U-transpose, that is outsideVectors.T or outsideVectors.")

@@ -10,6 +10,24 @@ PUBLIC_NOTICE = ("These are the PUBLIC checks only: gradient checks, properties 
                  "against the reference solution, which only the hidden tests have.")
 
 
+# A check's state, as every renderer shows it (grader/report/policy.py decides the marks).
+PASSED = "passed"            # passed and counted
+FAILED = "failed"            # failed: its feedback explains a finding of its own
+SAME_CAUSE = "same_cause"    # failed because of a finding another check explains
+NOT_COUNTED = "not_counted"  # passed, but pays only once the function's outputs are right
+
+
+@dataclass
+class Finding:
+    """One mistake in a function, explained once: the input that shows it, expected vs actual
+    (worst entry), the diagnosis and the fix, all in `text`; `checks` are the ids of the
+    checks it costs, the first being the one that shows it."""
+    summary: str          # one line naming it (the mistake, or the error's first line)
+    text: str             # the full explanation, shown once
+    mistake: str = ""
+    checks: list = field(default_factory=list)
+
+
 @dataclass
 class CheckResult:
     function: str
@@ -23,27 +41,16 @@ class CheckResult:
     visibility: str = "visible"
     efficiency: bool = False
     seconds: float = 0.0
+    state: str = ""       # PASSED | FAILED | SAME_CAUSE | NOT_COUNTED ("": from `passed`)
+    finding: int = -1     # index into the function's findings of the one explaining it
+
+    def __post_init__(self):
+        if not self.state:
+            self.state = PASSED if self.passed else FAILED
 
     @property
     def name(self):
         return f"{self.function}: {self.title}"
-
-    def to_gradescope(self, number=None):
-        # the efficiency check's id is "efficiency" already: each tag once
-        tags = list(dict.fromkeys([self.function, self.check] + (["efficiency"] if self.efficiency else [])))
-        entry = {
-            "name": self.name,
-            "score": round(self.score, 4),
-            "max_score": self.max_score,
-            "status": "passed" if self.passed else "failed",
-            "output": self.feedback,
-            "output_format": "text",  # feedback quotes code: shown as typed, never as HTML
-            "tags": tags,
-            "visibility": self.visibility,
-        }
-        if number is not None:
-            entry["number"] = number
-        return entry
 
 
 @dataclass
@@ -53,6 +60,7 @@ class FunctionReport:
     status: str = "graded"   # graded | missing | not_implemented | not_graded
     summary: str = ""        # one sentence when the function could not be graded check by check
     notes: list = field(default_factory=list)  # e.g. a singleton shape accepted in this function
+    findings: list = field(default_factory=list)  # Finding, root cause first
 
     @property
     def score(self):
@@ -98,31 +106,9 @@ class GradeReport:
         return "\n".join(lines)
 
     def to_gradescope(self):
-        held = [c for c in self.checks() if c.visibility != "visible"]
-        output = self.summary_text() if not held else self._shown_summary(held)
-        if self.student_output:
-            output += "\n\nYour code printed:\n" + self.student_output
-        return {
-            "score": round(self.score, 4),  # no top-level max_score: not in the spec
-            "execution_time": round(self.seconds, 3),
-            "output": output,
-            "output_format": "text",
-            "visibility": "visible",
-            "stdout_visibility": "hidden",
-            "tests": [check.to_gradescope(number=f"{i}.{j}")
-                      for i, fn in enumerate(self.functions, 1)
-                      for j, check in enumerate(fn.checks, 1)],
-        }
-
-    def _shown_summary(self, held):
-        """The summary when some checks are not shown yet: their scores must not show through.
-        The top-level score stays the real total (the grade); Gradescope's specification says
-        students cannot see the total score while any test is hidden from them."""
-        shown = [c for c in self.checks() if c.visibility == "visible"]
-        lines = [f"Score on the checks shown now: {sum(c.score for c in shown):g} / "
-                 f"{sum(c.max_score for c in shown):g}",
-                 f"{len(held)} more check(s) are not shown yet; they count towards your score."]
-        return "\n".join(lines + self.problems + self.notes)
+        """results.json's content (Gradescope's schema): see grader/report/results_json.py."""
+        from grader.report import results_json
+        return results_json.gradescope(self)
 
     def to_dict(self):
         return asdict(self)

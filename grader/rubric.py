@@ -13,6 +13,7 @@ from grader.sandbox.launch import Limits
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "rubric.toml"
 MODES = ("hidden", "public")  # public: the student release, no reference (grader.checks.public)
+HINT_LEVELS = ("derive", "guided")  # [handout] hints: what the stubs, notebook and fixes give away
 FUNCTIONS = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient", "skipgram")
 
 
@@ -40,6 +41,7 @@ class Rubric:
     items: dict  # function -> {check id -> Item}
     mode: str = "hidden"
     accept_other_names: bool = True   # [names]: grade other editions' names, with a note
+    hints: str = "derive"   # [handout]: "derive" poses the gradients as questions; "guided" gives them
 
     def item(self, function, check):
         try:
@@ -59,6 +61,9 @@ def load(path=DEFAULT_PATH):
     mode = str(raw.get("mode", "hidden"))
     if mode not in MODES:
         raise RubricError(f"rubric {path}: mode must be one of {MODES}, not {mode!r}")
+    hints = str(raw.get("handout", {}).get("hints", "derive"))
+    if hints not in HINT_LEVELS:
+        raise RubricError(f"rubric {path}: [handout] hints must be one of {HINT_LEVELS}, not {hints!r}")
     items = {}
     for function in FUNCTIONS:
         section = raw.get(function)
@@ -79,4 +84,5 @@ def load(path=DEFAULT_PATH):
         items=items,
         mode=mode,
         accept_other_names=bool(raw.get("names", {}).get("accept_other_editions", True)),
+        hints=hints,
     )

@@ -77,5 +77,9 @@ def report(rep):
             check.title = clean(check.title, 300)
             check.feedback = clean(check.feedback)
             check.mistake = clean(check.mistake, 300)
+        for finding in getattr(fn, "findings", []):
+            finding.summary = clean(finding.summary, 300)
+            finding.text = clean(finding.text)
+            finding.mistake = clean(finding.mistake, 300)
     return rep
 

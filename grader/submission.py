@@ -90,7 +90,9 @@ def syntax_problem(source, filename, where=""):
     except SyntaxError as exc:
         text = (exc.text or "").rstrip()
         pointer = f"\n    {text.strip()}" if text.strip() else ""
-        return (f"Python cannot read your file{where}: {exc.msg} on line {exc.lineno}.{pointer}\n"
+        # the exception's name is the term students search for (IndentationError, TabError too)
+        return (f"Python cannot read your file{where}: {type(exc).__name__}: {exc.msg} on line "
+                f"{exc.lineno}.{pointer}\n"
                 "Fix this first: no function can be graded until the file parses.")
     except ValueError as exc:  # e.g. null bytes
         return f"Python cannot read your file{where}: {exc}."

@@ -13,7 +13,7 @@ from grader.rubric import load as load_rubric
 CASES = {
     "empty": "The file is empty",
     "binary": "not a Python source file",
-    "syntax_error": "unmatched ')' on line 84",
+    "syntax_error": "SyntaxError: unmatched ')' on line 84",   # the term students search for
     "missing_module": "imports `torch` on line 18",
     "error_on_import": "NameError: name 'load_my_vocabulary' is not defined on line 19",
 }

@@ -28,14 +28,18 @@ def sources():
     out = [("canonical forms", canonical)]
     # Built from the reference, never read from exercises/: the instructor may have done the
     # exercise in place there, and their solution must not count as starter code.
+    # Both hint levels: a class may have started from either handout.
     from grader.build.stubs import stub_text
-    kit_stub = stub_text()
-    out.append(("kit stub", kit_stub))
-    out += [(f"canonical {name} in the kit stub", text)
-            for name, text in _in_stub(kit_stub, canonical)]
+    from grader.rubric import HINT_LEVELS
+    for level in HINT_LEVELS:
+        kit_stub = stub_text(level)
+        out.append((f"kit stub ({level})", kit_stub))
+        out += [(f"canonical {name} in the kit stub", text)
+                for name, text in _in_stub(kit_stub, canonical)]
     try:
         from grader.build.notebook import build_text
-        cells = notebook.code_cells(json.loads(build_text()))
+        cells = [cell for level in HINT_LEVELS
+                 for cell in notebook.code_cells(json.loads(build_text(hints=level)))]
     except ImportError:  # nbformat is a tool of the kit, not of grading: its cells are the stub's
         cells = []
     out += [(f"kit notebook cell {n}", src) for n, src in cells]

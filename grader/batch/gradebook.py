@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from grader.batch.status import GRADER_ERROR, status_of
-from grader.results import CheckResult, FunctionReport, GradeReport
+from grader.results import Finding, CheckResult, FunctionReport, GradeReport
 
 FILENAME = "gradebook.sqlite"
 
@@ -165,6 +165,7 @@ class _Transaction:
 def report_from_dict(data):
     """GradeReport.to_dict() read back."""
     data = dict(data)
-    data["functions"] = [FunctionReport(**dict(f, checks=[CheckResult(**c) for c in f["checks"]]))
+    data["functions"] = [FunctionReport(**dict(f, checks=[CheckResult(**c) for c in f["checks"]],
+                                               findings=[Finding(**x) for x in f.get("findings", [])]))
                          for f in data.get("functions", [])]
     return GradeReport(**data)

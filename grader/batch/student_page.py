@@ -5,6 +5,7 @@ The page is sent to that student, so it says nothing about anyone else: no link 
 report, no classmate's name (near-identical pairs are for the instructor, in index.html)."""
 
 from grader.batch.html import esc, page, points, table
+from grader.report import policy
 
 
 def render(row):
@@ -24,6 +25,9 @@ def render(row):
         parts.append(f'<div class="box problem"><p class="bad">Problem</p><pre>{esc(problem)}</pre></div>')
     for fn in report.functions:
         parts.append(_function(fn))
+    legend = policy.legend(report)
+    if legend:
+        parts.append(f'<p class="muted small">Marks: {esc(legend)}.</p>')
     if report.notes:
         parts.append("<h2>Notes</h2>" + "".join(f"<pre>{esc(n)}</pre>" for n in report.notes))
     if report.student_output.strip():
@@ -45,9 +49,11 @@ def _function(fn):
         return head + f'<p class="bad">{esc(fn.summary)}</p>'
     rows = []
     for check in fn.checks:
-        mark = '<span class="ok">&#10003;</span>' if check.passed else '<span class="bad">&#10007;</span>'
+        css = "ok" if check.passed else "bad" if policy.state(check) == "failed" else "muted"
+        mark = f'<span class="{css}">{esc(policy.mark(check))}</span>'
         detail = esc(check.title)
-        if check.feedback and not check.passed:
-            detail += f"<pre>{esc(check.feedback)}</pre>"
+        text = policy.detail(fn, check)
+        if text:
+            detail += f"<pre>{esc(text)}</pre>"
         rows.append([mark, detail, f"{points(check.score)} / {points(check.max_score)}"])
     return head + table(["", "check", "points"], rows, numeric=(2,))

@@ -13,7 +13,8 @@ Deterministic: fixed cell ids and nbformat's sorted JSON, so `--check` can compa
 import ast
 import sys
 
-from grader.build.stubs import MarkerError, make_stub, solution_blocks, write_or_check
+from grader.build.stubs import (MarkerError, hint_level, hints_arg, make_stub, solution_blocks,
+                                write_or_check)
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 
 NOTEBOOK_FILE = EXERCISES_DIR / "word2vec.ipynb"
@@ -146,6 +147,83 @@ add (`+=`) each loss and gradient. Both gradients have shape `(V, D)`, and only 
 word's row of `gradCenterVecs` is non-zero.""",
 }
 
+# The `derive` level (the default, see stubs.py): the same definitions, shapes and contract,
+# with the gradients posed as questions and a numeric self-check instead of the formulas.
+DERIVE = {
+    "naiveSoftmaxLossAndGradient": r"""## 2. Naive softmax loss and its gradients
+
+The model's guess for the outside word is a softmax over every word's score $u_w^\top v_c$:
+
+$$\hat y = \mathrm{softmax}(U^\top v_c), \qquad
+\hat y_w = \frac{\exp(u_w^\top v_c)}{\sum_{x=1}^{V} \exp(u_x^\top v_c)}.$$
+
+The loss is the cross-entropy against the one-hot truth $y$ ($y_o = 1$):
+
+$$J = -\sum_w y_w \log \hat y_w = -\log \hat y_o .$$
+
+| returns | meaning | shape |
+|---|---|---|
+| `loss` | $J$ | scalar |
+| `gradCenterVec` | $\partial J / \partial v_c$ | `(D,)` |
+| `gradOutsideVecs` | row $w$: $\partial J / \partial u_w$ | `(V, D)` |
+
+**Derive it** (on paper first):
+
+1. Write $J$ with the scores $s_w = u_w^\top v_c$ only. What is $\partial J / \partial s_w$,
+   for $w = o$ and for $w \ne o$? Can you write all of them at once with $\hat y$ and $y$?
+2. Each score depends on $v_c$ and on one $u_w$. By the chain rule, what are
+   $\partial J / \partial v_c$ (a sum over the words) and $\partial J / \partial u_w$?
+3. Which matrix products give those shapes without a loop over the words?
+
+**Self-check**: `centerWordVec = [1.0]`, `outsideWordIdx = 1`,
+`outsideVectors = [[1.0], [0.0]]` give `loss` $\approx 1.3133$, `gradCenterVec`
+$\approx$ `[0.7311]` and `gradOutsideVecs` $\approx$ `[[0.7311], [-0.7311]]`. The sanity tests
+below compare your gradients with finite differences of your loss.
+
+Use the provided `softmax`. Do not change the arrays you are given. `dataset` is not used
+here.""",
+
+    "negSamplingLossAndGradient": r"""## 3. Negative-sampling loss and its gradients
+
+Instead of a softmax over all $V$ words, compare the true outside word $o$ with $K$ words drawn
+at random, $w_1, \dots, w_K$ (the first line of the function draws them for you, with
+`getNegativeSamples`; keep it, and draw no samples any other way):
+
+$$J = -\log \sigma(u_o^\top v_c) - \sum_{k=1}^{K} \log \sigma(-u_{w_k}^\top v_c).$$
+
+Shapes are as in part 2: `loss` a scalar, `gradCenterVec` `(D,)`, `gradOutsideVecs` `(V, D)`.
+Use your `sigmoid`, and the `K` you are given.
+
+**Derive it**:
+
+1. What is $\frac{d}{dx}\log\sigma(x)$, written with $\sigma$? And $\sigma(-x)$?
+2. What are $\partial J / \partial v_c$, $\partial J / \partial u_o$ and
+   $\partial J / \partial u_{w_k}$? Which rows of `gradOutsideVecs` stay zero?
+3. The same word can be drawn more than once, and then appears in $J$ once per draw. What
+   does that mean for its row of the gradient? Does your numpy code really do that when an
+   index repeats? (Try it on a small array.)
+
+**Self-check**: `centerWordVec = [1.0, 0.0]`, `outsideWordIdx = 1`, `K = 2`,
+`outsideVectors = [[0, 0], [1, 0], [-1, 0]]` and the samples `[2, 2]` (a `dataset` whose
+`sampleTokenIdx()` always returns 2) give `loss` $\approx 0.9398$, `gradCenterVec`
+$\approx$ `[-0.8068, 0]` and `gradOutsideVecs` $\approx$ `[[0, 0], [-0.2689, 0], [0.5379, 0]]`.""",
+
+    "skipgram": r"""## 4. Skip-gram
+
+Skip-gram predicts each word of the window around the center word $c$ from $v_c$. Its loss is
+the sum of one loss per outside word (`word2vecLossAndGradient`, either of the two above):
+
+$$J_{\text{skip-gram}}(c, w_{t-m}, \dots, w_{t+m})
+  = \sum_{-m \le j \le m,\ j \ne 0} J(v_c, w_{t+j}, U).$$
+
+**Derive it**: how do the gradients of a sum relate to the gradients of its terms? Which rows
+of `gradCenterVecs` can be non-zero, given that only $v_c$ takes part?
+
+The contract: call the `word2vecLossAndGradient` you are given (any loss with that signature
+must work, not just the two above) once per word in `outsideWords`, repeats included, with
+$v_c$ the center word's row of `centerWordVectors`. Both gradients have shape `(V, D)`.""",
+}
+
 PROVIDED_TEXT = r"""## Provided: drawing negative samples
 
 `getNegativeSamples(outsideWordIdx, dataset, K)` draws $K$ word indices with
@@ -209,11 +287,19 @@ def _segments(stub):
     return out
 
 
-def build(reference_text, public=False):
+def teaching(name, hints):
+    """The markdown cell teaching function `name` at hint level `hints`."""
+    return DERIVE.get(name, TEACH[name]) if hints == "derive" else TEACH[name]
+
+
+def build(reference_text, public=False, hints=None):
     """The exercise notebook (an nbformat NotebookNode) for a marked reference text;
-    `public`: the student release's wording (its grader runs the public checks only)."""
+    `public`: the student release's wording (its grader runs the public checks only);
+    `hints`: the hint level (stubs.hint_level: the rubric's by default)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    hints = hint_level(hints)
 
     exercises = [name for name, *_ in solution_blocks(reference_text)]
     missing = [name for name in exercises if name not in TEACH]
@@ -221,13 +307,13 @@ def build(reference_text, public=False):
         raise MarkerError(f"no teaching text for {', '.join(missing)}: add it to TEACH")
     cells = [("intro", new_markdown_cell(INTRO))]
     imports, tests = [], []
-    for node, text in _segments(make_stub(reference_text)):
+    for node, text in _segments(make_stub(reference_text, hints)):
         text = text if isinstance(node, (ast.Import, ast.ImportFrom)) else text.strip("\n")
         name = getattr(node, "name", None)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             imports.append(text)
         elif name in exercises:
-            cells += [(f"{name}-math", new_markdown_cell(TEACH[name])),
+            cells += [(f"{name}-math", new_markdown_cell(teaching(name, hints))),
                       (f"{name}-code", new_code_cell(text))]
         elif name == PROVIDED:
             cells += [(f"{name}-text", new_markdown_cell(PROVIDED_TEXT)),
@@ -268,16 +354,17 @@ def _is_main_block(node):
     return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
 
 
-def build_text(reference_text=None, public=False):
+def build_text(reference_text=None, public=False, hints=None):
     """The notebook file's exact text (`public`: for the student release)."""
     import nbformat
-    nb = build(reference_text if reference_text is not None else REFERENCE_FILE.read_text(), public)
+    nb = build(reference_text if reference_text is not None else REFERENCE_FILE.read_text(),
+               public, hints)
     return nbformat.writes(nb) + "\n"
 
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(NOTEBOOK_FILE, build_text(), args)
+    return write_or_check(NOTEBOOK_FILE, build_text(hints=hints_arg(args)), args)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,12 @@ In solutions/word2vec.py and solutions/sgd.py each solution body sits between `#
 `### END SOLUTION`. The exercise keeps everything else (signatures, docstrings, the provided
 lines, the course's sanity tests) and replaces each body with a NotImplementedError that names
 the function.
+
+Hint levels: docstring lines between `### BEGIN GUIDED` and `### END GUIDED` (the gradient
+formulas and numpy one-liners) reach only a `guided` exercise; lines between `### BEGIN DERIVE`
+and `### END DERIVE` (the derivation posed as questions, with a numeric self-check) only a
+`derive` one. The level is the rubric's `[handout] hints` unless given (`make exercises
+HINTS=guided`).
 """
 
 import re
@@ -13,6 +19,7 @@ from pathlib import Path
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE, SOLUTIONS_DIR
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+LEVEL_MARK = re.compile(r"\s*### (BEGIN|END) (GUIDED|DERIVE)\s*$")
 STUB_FILE = EXERCISES_DIR / "word2vec.py"
 # Every (marked reference, generated exercise) pair `make exercises` writes.
 STUBS = [(REFERENCE_FILE, STUB_FILE), (SOLUTIONS_DIR / "sgd.py", EXERCISES_DIR / "sgd.py")]
@@ -45,8 +52,35 @@ def solution_blocks(source):
     return blocks
 
 
-def make_stub(source):
-    """The exercise text for a marked reference text."""
+def hint_level(hints=None):
+    """The hint level to build: `hints` if given, else the rubric's ("derive" by default)."""
+    from grader import rubric
+    level = hints or rubric.load().hints
+    if level not in rubric.HINT_LEVELS:
+        raise MarkerError(f"unknown hint level {level!r}: use one of {', '.join(rubric.HINT_LEVELS)}")
+    return level
+
+
+def select_level(text, hints):
+    """`text` with only the `hints` level's marked lines kept, and no marker lines."""
+    out, inside = [], None
+    for n, line in enumerate(text.splitlines(), 1):
+        match = LEVEL_MARK.match(line)
+        if match:
+            edge, level = match.groups()
+            if (edge == "BEGIN") == (inside is not None) or (edge == "END" and level != inside):
+                raise MarkerError(f"line {n}: unbalanced ### {edge} {level}")
+            inside = level if edge == "BEGIN" else None
+        elif inside is None or inside == hints.upper():
+            out.append(line)
+    if inside is not None:
+        raise MarkerError(f"### BEGIN {inside} is never closed")
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def make_stub(source, hints=None):
+    """The exercise text for a marked reference text, at hint level `hints` (see hint_level)."""
+    source = select_level(source, hint_level(hints))
     lines = source.splitlines()
     out, cursor = [], 0
     for function, start, end, _ in solution_blocks(source):
@@ -58,12 +92,12 @@ def make_stub(source):
     return "\n".join(out) + "\n"
 
 
-def stub_text():
+def stub_text(hints=None):
     """The exercise as generated from the reference: what every kit tool builds from.
 
     exercises/word2vec.py is where students work, so tools and tests never read it back.
     """
-    return make_stub(REFERENCE_FILE.read_text())
+    return make_stub(REFERENCE_FILE.read_text(), hints)
 
 
 STUB_LINE = ": replace this line with your code"  # in every stub line, .py and notebook alike
@@ -90,6 +124,11 @@ def write_or_check(path, text, args):
     return 0
 
 
+def hints_arg(args):
+    """The level named by `--hints LEVEL` in args, or None (the rubric's)."""
+    return args[args.index("--hints") + 1] if "--hints" in args[:-1] else None
+
+
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     status = 0
@@ -97,7 +136,7 @@ def main(argv=None):
         source = reference.read_text()
         if not solution_blocks(source):
             raise MarkerError(f"{reference}: no {BEGIN} block, so its exercise would give the answers away")
-        status |= write_or_check(stub, make_stub(source), args)
+        status |= write_or_check(stub, make_stub(source, hints_arg(args)), args)
     return status
 
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from grader.checks import generated
-from grader.checks.compare import compare, describe_type, matches
+from grader.checks.compare import as_array, compare, describe_type, matches
 from grader.sandbox.client import WorkerFailure
 
 
@@ -26,6 +26,12 @@ class Mistake:
     fix: str
     compute: object = None           # problem -> tuple of outputs, same order as the function's
     detect: object = None            # (problem, events) -> bool, for mistakes seen in behaviour
+    derive: str = ""                 # the fix at the `derive` hint level, when `fix` gives the
+                                     # finished expression away: names the wrong term instead
+
+    def fix_for(self, hints):
+        """The "How to fix it" text at hint level `hints` (the rubric's [handout] hints)."""
+        return self.derive if hints == "derive" and self.derive else self.fix
 
 
 @dataclass
@@ -204,10 +210,19 @@ def unpack(answer, function, arity):
 def check_output(ctx, problem, actual, expected, aspect, label, events=None):
     """Compare one output; raise Failure with the known mistake named when one fits."""
     verdict = compare(actual, expected, label)
-    if verdict.note and not any(n.startswith(f"{ctx.function}: {label} ") for n in ctx.notes):
-        ctx.notes.append(f"{ctx.function}: {verdict.note}")
+    if verdict.note:
+        # the note quotes the largest input's shapes: the student's (1, D), not D = 1's (1, 1)
+        size = getattr(as_array(actual), "size", 0)
+        head = f"{ctx.function}: {label} "
+        old = next((i for i, n in enumerate(ctx.notes) if n.startswith(head)), None)
+        if old is None:
+            ctx.notes.append(f"{ctx.function}: {verdict.note}")
+        elif size > ctx.cache.get(("note size", label), 0):
+            ctx.notes[old] = f"{ctx.function}: {verdict.note}"
+        ctx.cache[("note size", label)] = max(size, ctx.cache.get(("note size", label), 0))
     if not verdict.ok:
-        raise Failure(verdict.message, actual=actual, aspect=aspect, events=events)
+        raise Failure(verdict.message, kind="shape" if verdict.kind == "shape" else "wrong",
+                      actual=actual, aspect=aspect, events=events)
 
 
 def diagnose(ctx, problems_and_failures):
@@ -253,6 +268,9 @@ def run_property(ctx, recipe, body, examples):
     from hypothesis.errors import Flaky
     failures = []
     fatal = []
+    # A wrong shape must be shown where the shapes differ: shrunk freely, it lands on an input
+    # where they happen to agree (V = D, or V = K + 1) and only the values look wrong.
+    shapes_only = first is not False and _fails_on_shape(problems, body)
 
     def test(problem):
         if fatal:  # the worker died or hung: stop at once instead of shrinking through timeouts
@@ -260,6 +278,8 @@ def run_property(ctx, recipe, body, examples):
         try:
             body(problem)
         except Failure as exc:
+            if shapes_only and exc.kind != "shape" and exc.kind not in FATAL:
+                return
             failures.append((problem, exc))
             if exc.kind in FATAL:
                 fatal.append((problem, exc))
@@ -280,17 +300,29 @@ def run_property(ctx, recipe, body, examples):
         return Outcome(True)
     problem, failure = fatal[0] if fatal else failures[-1]
     mistake = diagnose(ctx, [failures[0], failures[-1]]) if not fatal else None
-    text = feedback(problem, failure, mistake)
+    text = feedback(problem, failure, mistake, hints(ctx))
     if failure.kind == "timeout":
         finishing = finishing_failure(ctx, problems, body)
         if finishing is not None:
             other, wrong = finishing
             mistake = diagnose(ctx, [finishing])
-            shown = feedback(other, wrong, mistake).replace("Smallest input that shows it:",
-                                                            "Input:", 1)
+            shown = feedback(other, wrong, mistake, hints(ctx), heading="Input:")
             text += "\n\nOn an input where it does finish, it is wrong:\n" + shown
             return Outcome(False, text, mistake.name if mistake else "", wrong.kind)
     return Outcome(False, text, mistake.name if mistake else "", failure.kind)
+
+
+def _fails_on_shape(problems, body):
+    """Whether some generated input shows a wrong shape (answers are cached by now)."""
+    for problem in problems:
+        try:
+            body(problem)
+        except Failure as exc:
+            if exc.kind == "shape":
+                return True
+        except Exception:  # noqa: BLE001 - Pending and the like: nothing to learn
+            continue
+    return False
 
 
 MAX_TIMEOUTS_SKIPPED = 8
@@ -354,16 +386,25 @@ def first_failure(ctx, problems, body):
     return None
 
 
-def feedback(problem, failure, mistake=None):
+SHRUNK = "Smallest input that shows it:"
+FIXED = "On this input:"   # a fixed probe, not shrunk: "smallest" would not be true
+
+
+def feedback(problem, failure, mistake=None, hints="guided", heading=SHRUNK):
     """Student-facing text: the input, what went wrong, and the known mistake if one fits."""
     if failure.kind in ("not_implemented", "missing", "budget"):
         return failure.message
-    lines = ["Smallest input that shows it:"] + ["    " + line for line in problem.describe()]
+    lines = [heading] + ["    " + line for line in problem.describe()]
     lines.append(failure.message)
     if mistake is not None:
         lines.append(f"Likely mistake: {mistake.name}.")
-        lines.append(f"How to fix it: {mistake.fix}")
+        lines.append(f"How to fix it: {mistake.fix_for(hints)}")
     return "\n".join(lines)
+
+
+def hints(ctx):
+    """The rubric's hint level (see grader.rubric.HINT_LEVELS)."""
+    return getattr(ctx.rubric, "hints", "derive")
 
 
 def run_once(ctx, problem, body):
@@ -372,6 +413,7 @@ def run_once(ctx, problem, body):
         body(problem)
     except Failure as exc:
         mistake = diagnose(ctx, [(problem, exc)]) if exc.kind not in FATAL else None
-        return Outcome(False, feedback(problem, exc, mistake), mistake.name if mistake else "",
+        return Outcome(False, feedback(problem, exc, mistake, hints(ctx), FIXED),
+                       mistake.name if mistake else "",
                        exc.kind)
     return Outcome(True)

@@ -57,16 +57,22 @@ def _loss_sign(p):
 MISTAKES = [
     Mistake("gradOutsideVecs computed from y_hat instead of y_hat - y",
             "the gradient needs y_hat - y: subtract 1 from y_hat[outsideWordIdx] "
-            "(y is one-hot at o) before taking the outer product with v_c.", _outside_from_y_hat),
+            "(y is one-hot at o) before taking the outer product with v_c.", _outside_from_y_hat,
+            derive="the one-hot y is missing from gradOutsideVecs: derive dJ/ds_w again, once "
+                   "for w = o and once for another word; they differ by y."),
     Mistake("gradCenterVec computed from y_hat alone",
             "use U (y_hat - y), i.e. outsideVectors.T @ (y_hat - y), not outsideVectors.T @ y_hat.",
-            _center_from_y_hat),
+            _center_from_y_hat,
+            derive="the one-hot y is missing from gradCenterVec: s_o appears twice in J "
+                   "(in -s_o and inside the log-sum); derive dJ/ds_o again."),
     Mistake("softmax without the max shift (overflow on large scores)",
             "exp() of a score near 1000 is inf. Use the provided softmax, or subtract "
             "max(scores) before exp(): it cancels out in the ratio.", _no_max_shift),
     Mistake("U vs U-transpose: gradOutsideVecs has shape (D, V)",
             "outsideVectors stores one word per row, shape (V, D); its gradient has the same "
-            "shape: np.outer(y_hat - y, v_c), not np.outer(v_c, y_hat - y).", _transposed),
+            "shape: np.outer(y_hat - y, v_c), not np.outer(v_c, y_hat - y).", _transposed,
+            derive="outsideVectors stores one word per row, shape (V, D); its gradient has the "
+                   "same shape: row w holds dJ/du_w, so the word index goes first."),
     Mistake("the sign of the loss (log y_hat[o] instead of -log y_hat[o])",
             "the loss is MINUS the log-probability of the outside word, so it is never negative.",
             _loss_sign),

@@ -12,7 +12,7 @@ graded on its own.
 import numpy as np
 
 from grader.checks import lossfns
-from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
+from grader.checks.framework import FATAL, Check, Failure, Mistake, hints, unpack
 from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
 from grader.checks.compare import compare, matches
@@ -58,6 +58,25 @@ def _not_accumulated(p):
     return loss, (s_o - 1) * U[p.o] + s_k @ U[samples], grad
 
 
+def _duplicates_dropped(problem, failure):
+    """All three outputs are right for the samples without their repeats (set(), np.unique):
+    seen in the whole answer, since the gradient alone looks like `not accumulated`."""
+    samples = list(problem.samples or [])
+    value = (failure.events or {}).get("value")
+    if len(set(samples)) == len(samples) or not isinstance(value, (list, tuple)) or len(value) != 3:
+        return False
+    want = _outputs(problem, list(dict.fromkeys(samples)))
+    return all(matches(value[i], want[i]) for i in range(3))
+
+
+def _rows_per_sample(problem, failure):
+    """gradOutsideVecs holds one row per sample (K + 1, D), not one per word (V, D)."""
+    shape = getattr(failure.actual, "shape", None)
+    v, U = problem.arrays
+    return (failure.aspect == 2 and problem.samples is not None and U.shape[0] != len(problem.samples) + 1
+            and shape == (len(problem.samples) + 1, U.shape[1]))
+
+
 def _negative_sign(p):
     v, U, samples, s_o, s_k = _parts(p)
     wrong = sig(-(U[samples] @ v))
@@ -94,12 +113,27 @@ MISTAKES = [
             "keep the provided first line, negSampleWordIndices = getNegativeSamples("
             "outsideWordIdx, dataset, K), call it once, and draw nothing else from dataset.",
             detect=_own_sampling),
+    Mistake("gradOutsideVecs has one row per sample, shape (K + 1, D), instead of one per word",
+            "gradOutsideVecs has outsideVectors' shape (V, D): row w holds dJ/du_w. Start from "
+            "zeros of that shape and add each sample's term into the row of its word.",
+            detect=_rows_per_sample),
+    Mistake("repeated negative samples dropped (the samples made unique, as set() does)",
+            "a word drawn twice counts twice, in the loss and in both gradients: use "
+            "negSampleWordIndices as it is, repeats included (no set() or np.unique).",
+            detect=_duplicates_dropped),
     Mistake("repeated negative samples not accumulated",
-            "grad[indices] += ... adds only once for an index that appears several times. "
-            "Use np.add.at(grad, indices, values), or a loop over the samples.", _not_accumulated),
+            "grad[indices] += ... adds only once for an index that appears several times, and "
+            "so does assigning with = in a loop (grad[k] = ...). Use np.add.at(grad, indices, "
+            "values), or += in a loop over the samples.", _not_accumulated,
+            derive="a word drawn twice appears twice in J, so its row of the gradient must get "
+                   "both draws' terms; with a repeated index, an indexed `+=` on an array keeps "
+                   "only one of them, and so does assigning with `=` in a loop. Try your update "
+                   "on the indices [1, 1]."),
     Mistake("the sign of the negative-sample term",
             "the loss has -log sigma(-u_k . v_c) for each sample (note the minus inside), and its "
-            "gradient for u_k is +sigma(u_k . v_c) v_c.", _negative_sign),
+            "gradient for u_k is +sigma(u_k . v_c) v_c.", _negative_sign,
+            derive="look again at the sign inside sigma in the negative samples' term of J, "
+                   "sigma(-u_k . v_c), and at the sign it gives their gradients."),
 ]
 
 _distinct = negsamp_problems(distinct=True)
@@ -132,7 +166,7 @@ def _any_k_check(ctx):
         mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
         outcome.mistake = mistake.name
         outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
-                             f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix}")
+                             f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix_for(hints(ctx))}")
     return outcome
 
 

@@ -111,7 +111,7 @@ def _case_check(fn, check_id, aspects):
             if not outcome.passed:
                 # a fixed case, not a shrunk one: say which, not "smallest"
                 outcome.feedback = outcome.feedback.replace(
-                    "Smallest input that shows it:", f"Public case {number} shows it:", 1)
+                    "On this input:", f"Public case {number} shows it:", 1)
                 return outcome
         return Outcome(True)
     return run

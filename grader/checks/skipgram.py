@@ -84,7 +84,9 @@ MISTAKES = [
             "result (loss += ..., grad += ...).", lambda p: _variant(p, "overwrite")),
     Mistake("center gradient written to every row of gradCenterVecs",
             "only the center word's row takes part: gradCenterVecs[word2Ind[currentCenterWord]] += ...",
-            lambda p: _variant(p, "every_row")),
+            lambda p: _variant(p, "every_row"),
+            derive="only v_c takes part in J, so only the center word's row of gradCenterVecs "
+                   "can be non-zero."),
     Mistake("center gradient written to the outside word's row",
             "the gradient with respect to v_c belongs in row word2Ind[currentCenterWord], "
             "whatever the outside word is.", lambda p: _variant(p, "outside_row")),

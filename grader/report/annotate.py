@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from grader import notebook
+from grader.report import policy
 
 MARK = "word2vec_grader_feedback"   # metadata key of the cells written here
 
@@ -76,22 +77,25 @@ def _summary(report):
     for heading, items in (("Problems", report.problems), ("Notes", report.notes)):
         if items:
             lines += ["", f"**{heading}**", ""] + [_fenced(item) for item in items]
+    legend = policy.legend(report)
     lines += ["", "The feedback for each function follows the cell that defines it. "
-                  f"(Written by the grader, rubric {report.rubric_version}.)"]
+                  + (f"Marks: {legend}. " if legend else "")
+                  + f"(Written by the grader, rubric {report.rubric_version}.)"]
     return "\n".join(lines)
 
 
 def _function_text(fn):
-    mark = "✓" if fn.score == fn.max_score else "✗"
+    mark = "✓" if policy.function_ok(fn) else "✗"
     lines = [f"### {mark} Grader feedback for `{fn.name}`: {fn.score:g} / {fn.max_score:g}", ""]
     if fn.status != "graded":
         return "\n".join(lines + [fn.summary[:1].upper() + fn.summary[1:] + "."])
     for check in fn.checks:
         title = check.title.replace("|", "\\|")
-        lines.append(f"- {'✓' if check.passed else '✗'} {title} ({check.score:g} / {check.max_score:g})")
+        lines.append(f"- {policy.mark(check)} {title} ({check.score:g} / {check.max_score:g})")
     for check in fn.checks:
-        if not check.passed and check.feedback:
-            lines += ["", f"**✗ {check.title}**", "", _fenced(check.feedback)]
+        text = policy.detail(fn, check)
+        if text:
+            lines += ["", f"**{policy.mark(check)} {check.title}**", "", _fenced(text)]
     return "\n".join(lines)
 
 

@@ -3,21 +3,23 @@
 import sys
 import textwrap
 
-from grader.results import PUBLIC_NOTICE
+from grader.report import policy
+from grader.results import FAILED, PUBLIC_NOTICE
 
 
-def _marks(stream):
+def _unicode(stream):
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:
-        "✓✗".encode(encoding)
-        return "✓", "✗"
+        "".join(m[0] for m in policy.MARKS.values()).encode(encoding)
+        return True
     except (UnicodeEncodeError, LookupError):
-        return "ok", "X"
+        return False
 
 
 def render(report, stream=None, verbose=False):
     """The whole report as text (passing checks listed; failures explained below them)."""
-    ok, bad = _marks(stream or sys.stdout)
+    unicode = _unicode(stream or sys.stdout)
+    bad = policy.MARKS[FAILED][0 if unicode else 1]
     width = 64
     public = report.mode == "public"
     lines = [f"word2vec grader{' (public checks)' if public else ''}: {report.submission}", ""]
@@ -31,12 +33,15 @@ def render(report, stream=None, verbose=False):
             lines.append("")
             continue
         for check in fn.checks:
-            mark = ok if check.passed else bad
-            label = f"  {mark} {check.title}"
+            label = f"  {policy.mark(check, unicode)} {check.title}"
             lines.append(f"{label:<{width}}{check.score:>5g} / {check.max_score:g}")
-            if (not check.passed or verbose) and check.feedback:
-                lines.append(_indent(check.feedback, prefix="      "))
+            text = policy.detail(fn, check, verbose)
+            if text:
+                lines.append(_indent(text, prefix="      "))
         lines.append("")
+    legend = policy.legend(report, unicode)
+    if legend:
+        lines += [f"Marks: {legend}.", ""]
     for note in report.notes:
         lines.append("Note: " + _indent(note, prefix="  ", first=False))
     if report.notes:

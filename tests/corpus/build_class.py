@@ -139,7 +139,7 @@ def content(kind, arg):
 def notebook_text():
     """The exercise notebook as generated (exercises/word2vec.ipynb may hold a student's work)."""
     from grader.build.notebook import build_text
-    return build_text()
+    return build_text(hints="guided")
 
 
 def build(target, size="small"):

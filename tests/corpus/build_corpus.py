@@ -20,7 +20,9 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 from grader.build.stubs import stub_text  # noqa: E402  (run as a script: the kit on the path)
 
-STUB = stub_text()
+# The corpus stands for files students wrote from the guided handout (the kit's only text before
+# hint levels); grading never reads docstrings, so the level changes nothing but their text.
+STUB = stub_text("guided")
 
 GOOD = {
     "sigmoid": "s = 1 / (1 + np.exp(-x))",
@@ -102,6 +104,13 @@ BUGGY = {
             s = 1 / (1 + np.exp(x))
         else:
             s = 1 / (1 + np.exp(-x))"""},
+    "naive_untransposed": {"naiveSoftmaxLossAndGradient": """
+        y_hat = softmax(outsideVectors @ centerWordVec)
+        loss = -np.log(y_hat[outsideWordIdx])
+        delta = y_hat.copy()
+        delta[outsideWordIdx] -= 1
+        gradCenterVec = outsideVectors @ delta
+        gradOutsideVecs = np.outer(delta, centerWordVec)"""},
     "naive_outside_from_y_hat": {"naiveSoftmaxLossAndGradient": """
         y_hat = softmax(outsideVectors @ centerWordVec)
         loss = -np.log(y_hat[outsideWordIdx])
@@ -152,6 +161,32 @@ BUGGY = {
         gradOutsideVecs = np.zeros_like(outsideVectors)
         gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
         gradOutsideVecs[negSampleWordIndices] += np.outer(s_k, centerWordVec)"""},
+    "neg_set_of_samples": {"negSamplingLossAndGradient": """
+        samples = list(set(negSampleWordIndices))
+        s_o = sigmoid(outsideVectors[outsideWordIdx] @ centerWordVec)
+        s_k = sigmoid(outsideVectors[samples] @ centerWordVec)
+        loss = -np.log(s_o) - np.sum(np.log(1 - s_k))
+        gradCenterVec = (s_o - 1) * outsideVectors[outsideWordIdx] + s_k @ outsideVectors[samples]
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
+        gradOutsideVecs[samples] += np.outer(s_k, centerWordVec)"""},
+    "neg_loop_assigns": {"negSamplingLossAndGradient": """
+        s_o = sigmoid(outsideVectors[outsideWordIdx] @ centerWordVec)
+        loss = -np.log(s_o)
+        gradCenterVec = (s_o - 1) * outsideVectors[outsideWordIdx]
+        gradOutsideVecs = np.zeros_like(outsideVectors)
+        gradOutsideVecs[outsideWordIdx] = (s_o - 1) * centerWordVec
+        for k in negSampleWordIndices:
+            s_k = sigmoid(outsideVectors[k] @ centerWordVec)
+            loss -= np.log(1 - s_k)
+            gradCenterVec += s_k * outsideVectors[k]
+            gradOutsideVecs[k] = s_k * centerWordVec"""},
+    "neg_rows_per_sample": {"negSamplingLossAndGradient": """
+        s_o = sigmoid(outsideVectors[outsideWordIdx] @ centerWordVec)
+        s_k = sigmoid(outsideVectors[negSampleWordIndices] @ centerWordVec)
+        loss = -np.log(s_o) - np.sum(np.log(1 - s_k))
+        gradCenterVec = (s_o - 1) * outsideVectors[outsideWordIdx] + s_k @ outsideVectors[negSampleWordIndices]
+        gradOutsideVecs = np.vstack([(s_o - 1) * centerWordVec, np.outer(s_k, centerWordVec)])"""},
     "neg_sign": {"negSamplingLossAndGradient": """
         u = outsideVectors[indices]
         signs = np.array([1.0] + [1.0] * K)
@@ -181,6 +216,14 @@ BUGGY = {
         gradCenterVec = coef @ u
         gradOutsideVecs = np.zeros_like(outsideVectors)
         np.add.at(gradOutsideVecs, indices, np.outer(coef, centerWordVec))"""},
+    "skipgram_asserts_loss": {"skipgram": """
+        assert word2vecLossAndGradient in (naiveSoftmaxLossAndGradient, negSamplingLossAndGradient)
+        c = word2Ind[currentCenterWord]
+        for word in outsideWords:
+            l, gc, go = word2vecLossAndGradient(centerWordVectors[c], word2Ind[word], outsideVectors, dataset)
+            loss += l
+            gradCenterVecs[c] += gc
+            gradOutsideVectors += go"""},
     "skipgram_overwrite": {"skipgram": """
         c = word2Ind[currentCenterWord]
         for w in outsideWords:

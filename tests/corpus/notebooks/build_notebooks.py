@@ -137,7 +137,7 @@ def write(path, nb):
 
 
 def main():
-    solved = solve(json.loads(build_text()), GOOD)
+    solved = solve(json.loads(build_text(hints="guided")), GOOD)
     write(HERE / "magics.ipynb", magics(solved))
     write(HERE / "broken_scratch.ipynb", broken_scratch(solved))
     write(HERE / "colab.ipynb", colab(solved))
