@@ -43,6 +43,7 @@ class LoadRequest:
     stop_on_error: bool = True
     module_name: str = "word2vec"
     aliases: bool = True   # grade functions found under other editions' names (rubric [names])
+    functions: tuple = ()  # the graded functions' names (the rubric's); () : the worker's own
 
     def message(self):
         return {"op": "load", **self.__dict__}
