@@ -13,7 +13,7 @@ Deterministic: fixed cell ids and nbformat's sorted JSON, so `--check` can compa
 import ast
 import sys
 
-from grader.build.stubs import MarkerError, make_stub, solution_blocks, write_or_check
+from grader.build.stubs import MarkerError, make_stub, reference_text, solution_blocks, write_or_check
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 
 NOTEBOOK_FILE = EXERCISES_DIR / "word2vec.ipynb"
@@ -268,10 +268,10 @@ def _is_main_block(node):
     return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
 
 
-def build_text(reference_text=None, public=False):
+def build_text(text=None, public=False):
     """The notebook file's exact text (`public`: for the student release)."""
     import nbformat
-    nb = build(reference_text if reference_text is not None else REFERENCE_FILE.read_text(), public)
+    nb = build(text if text is not None else reference_text(), public)
     return nbformat.writes(nb) + "\n"
 
 

@@ -10,7 +10,7 @@ published, so they teach; the hidden tests still draw many more inputs.
 import json
 
 from grader import reference
-from grader.checks import lossfns, skipgram
+from grader.checks import loss_reference, lossfns, skipgram
 from grader.checks.inputs import LossProblem, SigmoidProblem, SkipgramProblem
 from grader.checks.public import FORMAT, GivenSigmoid, encode_case
 
@@ -51,7 +51,7 @@ def expected(function, problem):
         return (reference.module().sigmoid(problem.x),)
     if function == "skipgram":
         return tuple(skipgram.expected(problem))
-    return tuple(lossfns.expected(problem, function))
+    return tuple(loss_reference.expected(problem, function))
 
 
 def build(path):

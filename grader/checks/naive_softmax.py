@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from grader.checks import lossfns
+from grader.checks import loss_reference, lossfns
 from grader.checks.framework import Check, Mistake
 from grader.checks.properties import rows_sum_body
 from grader.checks.inputs import LossProblem, loss_problems
@@ -82,19 +82,19 @@ _SMALL_PROBLEM = LossProblem(V=20, D=5, o=7, seed=1)
 
 
 def _efficiency(ctx):
-    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Compute all V scores with one matrix-vector product "
+    return loss_reference.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Compute all V scores with one matrix-vector product "
                          "(outsideVectors @ centerWordVec) and the gradient with np.outer.")
 
 
 CHECKS = [
     Check("loss", "loss matches the reference",
-          lambda ctx: lossfns.property_check(ctx, _small, lossfns.aspect_body(ctx, FN, 0))),
+          lambda ctx: lossfns.property_check(ctx, _small, loss_reference.aspect_body(ctx, FN, 0))),
     Check("gradCenterVec", "gradCenterVec matches the reference",
-          lambda ctx: lossfns.property_check(ctx, _small, lossfns.aspect_body(ctx, FN, 1))),
+          lambda ctx: lossfns.property_check(ctx, _small, loss_reference.aspect_body(ctx, FN, 1))),
     Check("gradOutsideVecs", "gradOutsideVecs matches the reference",
-          lambda ctx: lossfns.property_check(ctx, _small, lossfns.aspect_body(ctx, FN, 2))),
+          lambda ctx: lossfns.property_check(ctx, _small, loss_reference.aspect_body(ctx, FN, 2))),
     Check("large_scores", "large scores do not overflow",
-          lambda ctx: lossfns.property_check(ctx, _large, lossfns.all_outputs_body(ctx, FN), 20)),
+          lambda ctx: lossfns.property_check(ctx, _large, loss_reference.all_outputs_body(ctx, FN), 20)),
     Check("gradient_check", "gradients agree with finite differences of your loss",
           lambda ctx: lossfns.property_check(ctx, _small, lossfns.gradient_check_body(ctx, FN),
                                              ctx.rubric.gradient_check_examples)),

@@ -11,7 +11,7 @@ graded on its own.
 
 import numpy as np
 
-from grader.checks import lossfns
+from grader.checks import loss_reference, lossfns
 from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
 from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
@@ -112,14 +112,14 @@ _SMALL_PROBLEM = LossProblem(V=30, D=5, o=3, seed=1, samples=tuple(range(10, 20)
 
 
 def _efficiency(ctx):
-    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Take the K sampled rows at once "
+    return loss_reference.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Take the K sampled rows at once "
                          "(outsideVectors[indices]) and avoid touching all V rows in Python.")
 
 
 def _check(aspect_or_none, strategy, examples=None, extra=None):
     def run(ctx):
-        body = (lossfns.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
-                else lossfns.aspect_body(ctx, FN, aspect_or_none, extra))
+        body = (loss_reference.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
+                else loss_reference.aspect_body(ctx, FN, aspect_or_none, extra))
         return lossfns.property_check(ctx, strategy, body, examples)
     return run
 
@@ -148,7 +148,7 @@ def _same_draw(aspect):
             return
         for other in range(3):
             stray = Failure("", actual=outputs[other], aspect=other)
-            if other != aspect and not compare(outputs[other], lossfns.expected(problem, FN)[other],
+            if other != aspect and not compare(outputs[other], loss_reference.expected(problem, FN)[other],
                                                "").ok and _different_draws(problem, stray):
                 raise Failure(f"Your {lossfns.LABELS[aspect]} is right for the samples of the "
                               f"first getNegativeSamples call, but your {lossfns.LABELS[other]} "

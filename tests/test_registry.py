@@ -1,0 +1,113 @@
+"""The registry declares each exercise function once; the rubric is checked against it, and
+the release ships only an allow-list of modules."""
+
+import ast
+import re
+
+import pytest
+
+from grader import registry, rubric as rubric_mod
+from grader.build import release
+from grader.paths import KIT_ROOT
+
+KIT_RUBRIC = rubric_mod.DEFAULT_PATH.read_text()
+
+
+def _load(text):
+    return rubric_mod.load_text(text, "test.toml")
+
+
+def test_the_kit_rubric_loads_with_the_default_functions():
+    rubric = _load(KIT_RUBRIC)
+    assert rubric.functions == registry.enabled() == rubric_mod.FUNCTIONS
+    assert "cbow" not in rubric.functions and rubric.max_score() == 100
+
+
+def test_a_rubric_naming_an_unknown_check_is_refused():
+    text = KIT_RUBRIC.replace("[skipgram]\n", "[skipgram]\nleftover_check = { points = 4 }\n")
+    with pytest.raises(rubric_mod.RubricError, match=r"\[skipgram\] leftover_check: no such check"):
+        _load(text)
+
+
+def test_a_rubric_missing_a_check_is_refused():
+    text = re.sub(r"\nonly_center_row = .*\n", "\n", KIT_RUBRIC)
+    with pytest.raises(rubric_mod.RubricError, match="has no entry for its check 'only_center_row'"):
+        _load(text)
+
+
+def test_a_misspelt_key_is_one_clear_error_not_a_type_error():
+    text = KIT_RUBRIC.replace("large_inputs = { points = 2 }", "large_inputs = { point = 2 }")
+    with pytest.raises(rubric_mod.RubricError) as caught:
+        _load(text)
+    assert "[sigmoid] large_inputs: unknown key 'point'" in str(caught.value)
+    assert "points must be a number" in str(caught.value)
+
+
+def test_every_problem_is_listed_once():
+    text = (KIT_RUBRIC.replace("[skipgram]", "[skipgrm]")
+            .replace("seed = 224", "sed = 224")
+            .replace('visibility: Gradescope', 'x'))
+    with pytest.raises(rubric_mod.RubricError) as caught:
+        _load(text)
+    lines = str(caught.value).splitlines()[1:]
+    assert any("unknown section or key 'skipgrm'" in line for line in lines), lines
+    assert any("no [skipgram] section" in line for line in lines), lines
+    assert any("[cases] has no setting 'sed'" in line for line in lines), lines
+    assert len(lines) == 3, lines
+
+
+def test_an_optional_exercise_switched_on_needs_its_checks():
+    text = KIT_RUBRIC.replace("cbow = false", "cbow = true")
+    rubric = _load(text)
+    assert rubric.functions[-1] == "cbow" and rubric.max_score() > 100
+    without = re.sub(r"\n\[cbow\]\n(.*\n)*", "\n", text)
+    with pytest.raises(rubric_mod.RubricError, match=r"no \[cbow\] section"):
+        _load(without)
+
+
+def test_every_function_has_a_short_label_and_outputs():
+    for entry in registry.FUNCTIONS:
+        assert entry.short and entry.outputs and entry.signature.startswith("(")
+
+
+# -- the release's allow-list ----------------------------------------------------------------
+def _hidden_material(path):
+    """True for a module holding a mistake catalogue or comparing with the reference."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "MISTAKES" for t in node.targets):
+            if not (isinstance(node.value, ast.List) and not node.value.elts):
+                return True
+        if isinstance(node, ast.ImportFrom) and node.module == "grader" and \
+                any(a.name == "reference" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module in ("grader.reference", "grader.build"):
+            return True
+    return False
+
+
+def test_no_module_holding_hidden_checks_or_mistakes_ships():
+    hidden = {p.relative_to(KIT_ROOT / "grader").as_posix()
+              for p in (KIT_ROOT / "grader").rglob("*.py") if _hidden_material(p)}
+    # the scan itself must find the modules the registry calls hidden
+    assert {m.split(".", 1)[1].replace(".", "/") + ".py" for m in registry.hidden_modules()} <= hidden
+    for functions in (registry.enabled(), registry.NAMES):
+        leaked = hidden & set(release.shipped_modules(functions))
+        assert not leaked, leaked
+
+
+def test_a_module_not_on_the_allow_list_is_a_leak(tmp_path):
+    grader = tmp_path / "grader" / "checks"
+    grader.mkdir(parents=True)
+    (grader / "framework.py").write_text("x = 1\n")
+    (grader / "new_exercise.py").write_text("MISTAKES = []\n")
+    found = release.leaks(tmp_path)
+    assert found == ["grader/checks/new_exercise.py: grader module not on the release's allow-list"]
+
+
+def test_public_rubric_drops_an_optional_exercise_that_is_off():
+    public = release.public_rubric(KIT_RUBRIC)
+    assert "[cbow]" not in public and "[exercises]" not in public
+    on = release.public_rubric(KIT_RUBRIC.replace("cbow = false", "cbow = true"))
+    assert "[cbow]" in on and "cbow = true" in on
+    assert rubric_mod.load_text(on).functions[-1] == "cbow"
