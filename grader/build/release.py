@@ -32,7 +32,7 @@ ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
 # modules come from the registry (for the functions the rubric grades).
 SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "grading.py", "layout.py",
            "notebook.py", "paths.py", "registry.py", "results.py", "rubric.py", "safe_text.py",
-           "submission.py", "untouched.py",
+           "submission.py", "submitted.py", "untouched.py",
            "checks/__init__.py", "checks/compare.py", "checks/efficiency.py",
            "checks/framework.py", "checks/generated.py", "checks/gradients.py",
            "checks/inputs.py", "checks/lossfns.py", "checks/properties.py",
