@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from grader import __version__, layout, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
-from grader.checks import exercises
+from grader.checks import exercises, failures
 from grader.checks.framework import Context, Outcome
 from grader.paths import EXERCISES_DIR
 from grader.results import CheckResult, FunctionReport, GradeReport
@@ -15,7 +15,7 @@ from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
 from grader.worker.loading import EDITION_MODULES
 
-SKIPPING = {"not_implemented", "missing", "budget"}
+SKIPPING = failures.SKIP
 
 
 def grade(path, rubric=None, folder=None):
@@ -228,7 +228,7 @@ def grade_function(worker, rubric, fn):
             which = "all" if check.reported else "at least one"
             text = (f"Passed, but not counted: this check earns points only once {fn} matches "
                     f"{target} in {which} of its outputs.")
-        if not outcome.passed and outcome.kind in ("exception", "timeout"):
+        if not outcome.passed and outcome.kind in failures.FOLDED:
             error = _error_part(text)
             key = _error_key(error, fn)
             if key in seen:   # one traceback per function, not one per check

@@ -111,3 +111,53 @@ def test_public_rubric_drops_an_optional_exercise_that_is_off():
     on = release.public_rubric(KIT_RUBRIC.replace("cbow = false", "cbow = true"))
     assert "[cbow]" in on and "cbow = true" in on
     assert rubric_mod.load_text(on).functions[-1] == "cbow"
+
+
+# -- failure kinds ---------------------------------------------------------------------------
+def test_every_failure_kind_the_grader_raises_is_in_the_policy_table():
+    """A kind written anywhere in grader/ (Failure(kind=...), WorkerFailure("...", ...),
+    launch.describe_exit's answers) has a row in grader.checks.failures.POLICY."""
+    from grader.checks import failures
+    known = {k.value for k in failures.POLICY}
+    assert known == {k.value for k in failures.Kind}
+    used = set()
+    for path in (KIT_ROOT / "grader").rglob("*.py"):
+        text = path.read_text()
+        used |= set(re.findall(r"kind=\"(\w+)\"", text))
+        used |= set(re.findall(r"WorkerFailure\(\"(\w+)\"", text))
+        used |= set(re.findall(r"return \"(crashed|exited)\", ", text))
+        used |= set(re.findall(r"\.kind (?:==|!=) \"(\w+)\"", text))
+    used -= {"py", "ipynb", "stable"}   # a file format (Submission), a sort (numpy): no failures
+    assert used and used <= known, used - known
+
+
+def test_policy_sets_are_the_ones_grading_acted_on():
+    from grader.checks import failures
+    assert failures.EARLY < failures.SKIP <= failures.STOP
+    assert failures.GONE <= failures.STOP and "memory_limit" not in failures.STOP
+
+
+def test_every_module_the_shipped_ones_import_ships_too():
+    """The allow-list is closed under imports: the release's grader never needs a module it
+    does not have (with CBOW off and on)."""
+    for functions in (registry.enabled(), registry.NAMES):
+        shipped = set(release.shipped_modules(functions))
+        for rel in shipped:
+            tree = ast.parse((KIT_ROOT / "grader" / rel).read_text())
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("grader"):
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names if a.name.startswith("grader")]
+                for name in names:
+                    parts = name.split(".")[1:]
+                    if not parts:
+                        continue
+                    candidates = ["/".join(parts) + ".py", "/".join(parts + ["__init__.py"])]
+                    if any((KIT_ROOT / "grader" / c).is_file() for c in candidates):
+                        # a deferred import in a function the release never calls is allowed
+                        # only for the build tools and the batch (instructor side)
+                        if parts[0] in ("build", "batch", "reference"):
+                            continue
+                        assert any(c in shipped for c in candidates), (rel, name)

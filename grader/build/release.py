@@ -33,7 +33,7 @@ ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
 SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "grading.py", "layout.py",
            "notebook.py", "paths.py", "registry.py", "results.py", "rubric.py", "safe_text.py",
            "submission.py", "submitted.py", "untouched.py",
-           "checks/__init__.py", "checks/compare.py", "checks/efficiency.py",
+           "checks/__init__.py", "checks/compare.py", "checks/efficiency.py", "checks/failures.py",
            "checks/framework.py", "checks/generated.py", "checks/gradients.py",
            "checks/inputs.py", "checks/lossfns.py", "checks/properties.py",
            "report/__init__.py", "report/annotate.py", "report/results_json.py",
