@@ -161,3 +161,48 @@ def test_every_module_the_shipped_ones_import_ships_too():
                         if parts[0] in ("build", "batch", "reference"):
                             continue
                         assert any(c in shipped for c in candidates), (rel, name)
+
+
+# -- the worker protocol ---------------------------------------------------------------------
+def _literal_keys(tree, marker):
+    """String keys of dict literals that have `marker` among their keys."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            if marker in keys:
+                yield from keys
+
+
+def _read_keys(tree, names):
+    """Keys read as NAME["k"] or NAME.get("k") for variables called one of `names`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) in names \
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            yield node.slice.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "get" and getattr(node.func.value, "id", None) in names \
+                and node.args and isinstance(node.args[0], ast.Constant):
+            yield node.args[0].value
+
+
+def test_every_request_and_answer_key_is_declared_in_the_protocol():
+    from grader.worker import protocol
+    requests, answers = set(), set()
+    for path in (KIT_ROOT / "grader").rglob("*.py"):
+        if {"batch", "build"} & set(path.relative_to(KIT_ROOT / "grader").parts):
+            continue
+        tree = ast.parse(path.read_text())
+        requests |= set(_literal_keys(tree, "op"))
+        answers |= set(_literal_keys(tree, "ok"))
+        requests |= set(_read_keys(tree, {"request", "base"}))
+        answers |= set(_read_keys(tree, {"answer", "loaded", "result", "response", "call"}))
+    assert "samples" in requests and "loss_calls" in answers   # the scan sees them
+    assert requests <= protocol.REQUEST_KEYS, requests - protocol.REQUEST_KEYS
+    assert answers <= protocol.ANSWER_KEYS | {"error"}, answers - protocol.ANSWER_KEYS
+
+
+def test_the_worker_handles_exactly_the_declared_ops():
+    from grader.worker import protocol
+    main = (KIT_ROOT / "grader" / "worker" / "main.py").read_text()
+    handlers = re.search(r"handlers = \{(.*?)\}", main, re.S).group(1)
+    assert set(re.findall(r"\"(\w+)\": ", handlers)) - {"ok"} == set(protocol.OPS)

@@ -41,7 +41,7 @@ SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "grading.py"
            "sandbox/__init__.py", "sandbox/client.py", "sandbox/cputime.py", "sandbox/launch.py",
            "sandbox/lockdown.py", "sandbox/private_copy.py",
            "worker/__init__.py", "worker/capture.py", "worker/codec.py", "worker/harness.py",
-           "worker/loading.py", "worker/main.py")
+           "worker/loading.py", "worker/main.py", "worker/protocol.py")
 # The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
 # is the stable sigmoid formula, which the exercise's contract gives anyway: accepted there.
 ACCEPTED = {("sigmoid", "grader/worker/harness.py")}
