@@ -35,7 +35,7 @@ SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "grading.py"
            "submission.py", "submitted.py", "untouched.py",
            "checks/__init__.py", "checks/compare.py", "checks/efficiency.py", "checks/failures.py",
            "checks/framework.py", "checks/generated.py", "checks/gradients.py",
-           "checks/inputs.py", "checks/lossfns.py", "checks/properties.py",
+           "checks/inputs.py", "checks/lossfns.py", "checks/properties.py", "checks/reference_free.py",
            "report/__init__.py", "report/annotate.py", "report/results_json.py",
            "report/terminal.py",
            "sandbox/__init__.py", "sandbox/client.py", "sandbox/cputime.py", "sandbox/launch.py",

@@ -11,9 +11,8 @@ graded on its own.
 
 import numpy as np
 
-from grader.checks import loss_reference, lossfns
+from grader.checks import loss_reference, lossfns, reference_free
 from grader.checks.framework import FATAL, Check, Failure, Mistake, unpack
-from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
 from grader.checks.compare import compare, matches
 from grader.worker.harness import fresh_draw, good_sigmoid as sig
@@ -103,7 +102,7 @@ MISTAKES = [
 ]
 
 _distinct = negsamp_problems(distinct=True)
-_repeats = negsamp_problems(distinct=False)
+_repeats = reference_free.NEG_REPEATS
 _any_k = negsamp_problems(distinct=True, explicit_K=True)
 
 
@@ -166,17 +165,6 @@ CHECKS = [
     Check("repeated_samples", "repeated negative samples count once per draw",
           _check(None, _repeats)),
     Check("any_K", "any number of samples K works", _any_k_check),
-    Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
-          lambda ctx: lossfns.property_check(
-              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20),
-          reported=True),
-    Check("gradient_check", "gradients agree with finite differences of your loss",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
-                                             ctx.rubric.gradient_check_examples)),
-    Check("loss_is_valid", "the loss is finite and never negative",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.loss_valid_body(ctx, FN))),
-    Check("input_unchanged", "inputs are left unchanged",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN)),
-          reported=True),
+    *reference_free.CHECKS[FN],
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
 ]
