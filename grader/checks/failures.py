@@ -19,8 +19,7 @@ from enum import Enum
 
 class Kind(str, Enum):
     WRONG = "wrong"                   # an output differs from what it should be
-    VALUE = "value"                   # a value differs (compare.Verdict)
-    NONFINITE = "nonfinite"           # nan or inf where a number is expected
+    VALUE = "value"                   # the timed call's value is wrong (efficiency)
     TYPE = "type"                     # not a number / not a tuple / None returned
     SHAPE = "shape"                   # wrong shape
     MUTATION = "mutation"             # an input changed in place
@@ -50,7 +49,7 @@ class Policy:
 
 _ANSWERED = Policy()
 POLICY = {
-    Kind.WRONG: _ANSWERED, Kind.VALUE: _ANSWERED, Kind.NONFINITE: _ANSWERED,
+    Kind.WRONG: _ANSWERED, Kind.VALUE: _ANSWERED,
     Kind.TYPE: _ANSWERED, Kind.SHAPE: _ANSWERED, Kind.MUTATION: _ANSWERED,
     Kind.GRADIENT: _ANSWERED, Kind.MEMORY_LIMIT: _ANSWERED,
     Kind.EXCEPTION: Policy(folded=True),

@@ -47,10 +47,6 @@ def soft_deadline(seconds):
     return disarm
 
 
-# The worker cannot read the grader's registry: the load request names the graded functions.
-GRADED = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient", "skipgram")
-
-
 class Worker:
     def __init__(self):
         self.roots = []
@@ -118,7 +114,8 @@ class Worker:
                             self.skipped[name] = cause
         namespace = module.__dict__
         aliases = {}
-        graded = tuple(request.get("functions") or GRADED)
+        # the worker cannot read the grader's registry: the request names the graded functions
+        graded = tuple(request.get("functions") or ())
         for name in dict.fromkeys(graded + loading.ALIASED):
             if callable(namespace.get(name)) and not loading.is_standin(namespace[name]):
                 continue
