@@ -76,3 +76,28 @@ def test_each_cbow_mistake_costs_points_in_cbow_only(rubric_on, tmp_path, name):
             assert score == maximum, f"{name} lost points in {fn}"
     named = [c.mistake for c in report.checks() if c.function == "cbow" and c.mistake]
     assert any(mistake in m for m in named), named
+
+
+def test_in_the_release_cbow_is_graded_by_public_cases(rubric_on, tmp_path, monkeypatch):
+    """With CBOW on, the student release's grader (public mode, no reference) gives the
+    reference full marks in cbow and the average mistake less."""
+    from grader.build import public_cases, release
+    from grader.checks import public
+    cases = tmp_path / "public_cases.json"
+    public_cases.build(cases, rubric_on.functions)
+    monkeypatch.setattr(public, "CASES_FILE", cases)
+    public.cases.cache_clear()
+    try:
+        path = tmp_path / "rubric.toml"
+        path.write_text(release.public_rubric(ON))
+        rubric = rubric_mod.load(path)
+        assert rubric.mode == "public" and "cbow" in rubric.functions
+        report = grading.grade(REFERENCE_FILE, rubric)
+        assert scores(report)["cbow"] == (rubric.max_score("cbow"),) * 2, report.summary_text()
+        body, _ = BUGGY["average"]
+        wrong = tmp_path / "word2vec.py"
+        wrong.write_text(stubs.reference_text(rubric.functions).replace(BODY, body))
+        got, maximum = scores(grading.grade(wrong, rubric))["cbow"]
+        assert got < maximum
+    finally:
+        public.cases.cache_clear()

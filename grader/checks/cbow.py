@@ -102,5 +102,5 @@ CHECKS = [
     Check("gradOutsideVectors", "gradOutsideVectors matches the reference", _check((2,))),
     Check("uses_given_loss", "calls word2vecLossAndGradient once, for the center word",
           lambda ctx: run_property(ctx, public.SQUARE, _uses_loss_body(ctx), 30)),
-    *public.property_checks(),
+    *public.PROPERTY_CHECKS,
 ]

@@ -160,4 +160,26 @@ def property_checks():
     ]
 
 
-CHECKS = property_checks()
+# Published inputs for the release's stand-ins of the reference comparisons (their expected
+# outputs are computed from the reference when the release is built: grader.build.public_cases).
+PUBLIC_CASES = [CbowProblem(V=1, D=1, center=0, window=1, outside=(0,), seed=41),
+                CbowProblem(V=5, D=3, center=2, window=2, outside=(0, 1, 3, 4), seed=42),
+                CbowProblem(V=4, D=2, center=1, window=3, outside=(3, 1, 3, 0, 3), seed=43)]
+
+
+def public_checks():
+    """The release's CBOW checks: public cases, the calls half of uses_given_loss, then the
+    reference-free checks (the same objects as the full grader's)."""
+    from grader.checks import public
+    public.PROBLEM_TYPES[CbowProblem.__name__] = CbowProblem
+    public.LABELS[FN] = LABELS
+    public.STUDENTS[FN] = student
+    from grader.checks.framework import Check
+    return [*public.case_checks(FN, *public.core_specs(FN, LABELS)),
+            Check("uses_given_loss", "calls word2vecLossAndGradient once, for the center word",
+                  lambda ctx: lossfns.property_check(ctx, SQUARE, loss_call_body(ctx), 30)),
+            *PROPERTY_CHECKS]
+
+
+PROPERTY_CHECKS = property_checks()
+CHECKS = public_checks()
