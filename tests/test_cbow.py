@@ -101,3 +101,13 @@ def test_in_the_release_cbow_is_graded_by_public_cases(rubric_on, tmp_path, monk
         assert got < maximum
     finally:
         public.cases.cache_clear()
+
+
+def test_with_cbow_on_the_notebook_has_its_section_and_check_cell():
+    import json
+    from grader.build import notebook
+    on = rubric_mod.FUNCTIONS + ("cbow",)
+    cells = {c["id"] for c in json.loads(notebook.build_text(stubs.reference_text(on)))["cells"]}
+    assert {"cbow-math", "cbow-code", "check-cbow"} <= cells
+    off = {c["id"] for c in json.loads(notebook.build_text())["cells"]}
+    assert not any("cbow" in c for c in off)

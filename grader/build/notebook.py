@@ -144,6 +144,21 @@ In code: one call of the `word2vecLossAndGradient` you are given (not a fixed on
 in `outsideWords`, repeats included, with `v_c = centerWordVectors[word2Ind[currentCenterWord]]`;
 add (`+=`) each loss and gradient. Both gradients have shape `(V, D)`, and only the center
 word's row of `gradCenterVecs` is non-zero.""",
+
+    # optional: only in the notebook when the rubric's [exercises] switch turns CBOW on
+    "cbow": r"""## 5. CBOW (optional)
+
+CBOW turns skip-gram around: it predicts the center word $c$ from its window. The context
+vector is the **sum** of the outside words' vectors (rows of `centerWordVectors`, repeats
+included), and the loss is one call of `word2vecLossAndGradient` for the center word:
+
+$$\hat v = \sum_{-m \le j \le m,\ j \ne 0} v_{w_{t+j}}, \qquad
+J_{\text{CBOW}} = J(\hat v, c, U).$$
+
+Its gradient with respect to $\hat v$ goes to the row of every outside word, once per
+occurrence; every other row of `gradCenterVecs` stays zero, and `gradOutsideVectors` is what
+the loss returned. With numpy, `grad[indices] += g` counts a repeated index once: use
+`np.add.at(grad, indices, g)` or a loop.""",
 }
 
 PROVIDED_TEXT = r"""## Provided: drawing negative samples
