@@ -2,7 +2,7 @@
 
 The rubric is checked against the registry (grader.registry) and the check modules when it is
 loaded: an unknown section or key, a check id no check has, a check with no points, a
-misspelt item key: each is one line of one RubricError, so a typo never shows up later as a
+misspelt item key: each is named in one RubricError (one line, "; " between them), so a typo never shows up later as a
 raw TypeError or as a maximum score that differs between files.
 """
 
@@ -33,7 +33,7 @@ SCALARS = ("version", "mode")
 
 
 class RubricError(Exception):
-    """The rubric file cannot be used; the message has one line per problem found."""
+    """The rubric file cannot be used; the message names every problem found."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def problems(raw: dict, mode: str, functions: tuple) -> list:
 
 
 def load(path=DEFAULT_PATH) -> Rubric:
-    """The rubric at `path`, validated; RubricError (one line per problem) if it is unusable,
+    """The rubric at `path`, validated; RubricError (naming every problem) if it is unusable,
     OSError if it cannot be read."""
     return load_bytes(Path(path).read_bytes(), path)
 
@@ -147,7 +147,7 @@ def load_bytes(raw_bytes: bytes, path="<text>") -> Rubric:
     functions = registry.enabled(switches if isinstance(switches, dict) else {})
     found = problems(raw, mode, functions)
     if found:
-        raise RubricError(f"rubric {path}:\n  " + "\n  ".join(found))
+        raise RubricError(f"rubric {path}: " + "; ".join(found))
     items = {function: {check: Item(**spec) for check, spec in raw[function].items()}
              for function in functions}
     return Rubric(
