@@ -50,7 +50,7 @@ venv: $(STAMP)
 
 # The stored generated inputs of the checks (grader/checks/cases.json): after editing inputs.py
 cases: $(STAMP)
-	$(PY) -m grader.checks.store_cases
+	$(PY) -m grader.build.store_cases
 
 # Speed and memory against this machine's floor (see README, Performance); BENCH_ARGS=--quick
 bench: $(STAMP)

@@ -7,14 +7,14 @@ import time
 from pathlib import Path
 
 from grader import __version__, findings, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
-from grader.checks import exercises
+from grader.checks import exercises, failures
 from grader.checks.framework import Context, Outcome
 from grader.results import CheckResult, FunctionReport, GradeReport
 from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
 from grader.worker.loading import EDITION_MODULES
 
-SKIPPING = {"not_implemented", "missing", "budget"}
+SKIPPING = failures.SKIP
 
 
 def grade(path, rubric=None, folder=None, progress=None):
@@ -49,14 +49,14 @@ def grade(path, rubric=None, folder=None, progress=None):
 def wall_seconds(rubric):
     """The whole submission's wall-clock cap: loading plus every function's budget, with
     room for the restarts after crashes (a reload is charged here too)."""
-    return (rubric.limits.load_seconds + len(rubric_mod.FUNCTIONS)
+    return (rubric.limits.load_seconds + len(rubric.functions)
             * rubric.function_budget_seconds + 10.0)
 
 
 def _failed(report, rubric, problem):
     report.problems.append(problem)
     report.functions = [_not_graded(rubric, fn, "not graded: see the problem above")
-                        for fn in rubric_mod.FUNCTIONS]
+                        for fn in rubric.functions]
 
 
 def _grade_copy(report, copy, rubric, progress=None):
@@ -69,12 +69,12 @@ def _grade_copy(report, copy, rubric, progress=None):
     if sub.problems:
         report.problems.extend(sub.problems)
         report.functions = [_not_graded(rubric, fn, "not graded: see the problem above")
-                            for fn in rubric_mod.FUNCTIONS]
+                            for fn in rubric.functions]
         return
     request = LoadRequest(filename=str(copy.file), cells=sub.cells,
                           sys_path=[str(copy.file.parent), str(private_copy.course_helpers(copy))],
                           stop_on_error=sub.kind == "py",
-                          aliases=rubric.accept_other_names)
+                          aliases=rubric.accept_other_names, functions=rubric.functions)
     with WorkerClient(request, rubric.limits, output_cap=rubric.output_kib * 1024,
                       wall_seconds=wall_seconds(rubric)) as worker:
         _grade_loaded(report, worker, rubric, sub, progress)
@@ -103,7 +103,7 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
         if sub.kind == "py" and loaded.get("cell_errors"):
             loaded = None
     stubs = untouched.untouched_functions([cell["source"] for cell in sub.cells])
-    for fn in rubric_mod.FUNCTIONS:
+    for fn in rubric.functions:
         written_as = (loaded or {}).get("aliases", {}).get(fn) if rubric.accept_other_names else None
         if loaded is not None and loaded["present"].get(fn) and (written_as or fn) in stubs:
             report.functions.append(_not_graded(
@@ -154,7 +154,7 @@ def loading_notes(loaded, rubric):
                      "live in those files are not graded: this exercise grades one file with "
                      "all four functions.")
     aliases = {fn: _text(found) for fn, found in loaded.get("aliases", {}).items()
-               if fn in rubric_mod.FUNCTIONS and found}
+               if fn in rubric.functions and found}
     for fn, found in aliases.items():
         if rubric.accept_other_names:
             notes.append(f"Your `{found}` was graded as {fn}: that is the name this exercise "
@@ -195,7 +195,7 @@ def _not_graded(rubric, fn, summary, status="not_graded"):
 
 
 def _title(rubric, fn, cid):
-    for check in exercises(rubric.mode)[fn].CHECKS:
+    for check in exercises(rubric.mode, (fn,))[fn].CHECKS:
         if check.id == cid:
             return check.title
     return cid
@@ -203,7 +203,7 @@ def _title(rubric, fn, cid):
 
 def grade_function(worker, rubric, fn):
     """Run every check of one function and apply the rubric."""
-    exercise = exercises(rubric.mode)[fn]
+    exercise = exercises(rubric.mode, (fn,))[fn]
     ctx = Context(worker=worker, rubric=rubric, function=fn, mistakes=exercise.MISTAKES)
     outcomes, skip = [], None
     for check in exercise.CHECKS:

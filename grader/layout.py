@@ -6,20 +6,13 @@ shape error; the student needs one explanation of the layout, not the error nine
 
 import re
 
+from grader import registry
+
 SHAPE_ERRORS = re.compile(r"mismatch in its core dimension|shapes \(.*\) and \(.*\) not aligned"
                           r"|could not be broadcast|cannot reshape|size \d+ is different from")
 
-LAYOUT = {
-    "naiveSoftmaxLossAndGradient": "centerWordVec is (D,), outsideVectors is (V, D), so the "
-                                   "scores are outsideVectors @ centerWordVec, of shape (V,); "
-                                   "gradCenterVec is (D,) and gradOutsideVecs is (V, D)",
-    "negSamplingLossAndGradient": "centerWordVec is (D,), outsideVectors is (V, D), so "
-                                  "outsideVectors[indices] holds one row per sampled word; "
-                                  "gradCenterVec is (D,) and gradOutsideVecs is (V, D)",
-    "skipgram": "centerWordVectors and outsideVectors are (V, D): row word2Ind[w] is word w's "
-                "vector, so the center vector is centerWordVectors[c]; the gradients have the "
-                "same (V, D) shapes",
-}
+# The (V, D) layout in each function's terms is declared with the function (grader.registry).
+LAYOUT = {f.name: f.layout for f in registry.FUNCTIONS if f.layout}
 
 
 def layout_hint(function: str, error: str) -> str:

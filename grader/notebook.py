@@ -20,7 +20,7 @@ import json
 import re
 from pathlib import Path
 
-from grader.submission import Submission
+from grader.submitted import Submission
 
 MAX_BYTES = 50 * 1024 * 1024   # images in outputs make notebooks far larger than .py files
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}

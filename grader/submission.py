@@ -8,22 +8,16 @@ import ast
 import codecs
 import io
 import tokenize
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader.submitted import Submission
 
 MAX_BYTES = 5 * 1024 * 1024
 
 
-@dataclass
-class Submission:
-    path: Path
-    kind: str                                       # "py" or "ipynb"
-    cells: list = field(default_factory=list)       # [{"source", "label", "filename"}]
-    problems: list = field(default_factory=list)    # reasons it cannot be graded at all
-    notes: list = field(default_factory=list)       # things worth telling the student
-
-
-def load(path):
+def load(path) -> Submission:
+    """The submission at `path` (.py here, .ipynb by grader.notebook) as code cells; what
+    makes it ungradable is in `problems` (never raised). Reads at most MAX_BYTES + 1 bytes."""
     path = Path(path)
     if path.suffix == ".ipynb":
         from grader import notebook  # nbformat is slow to import: only when needed

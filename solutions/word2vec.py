@@ -246,6 +246,46 @@ def skipgram(currentCenterWord, windowSize, outsideWords, word2Ind,
     return loss, gradCenterVecs, gradOutsideVectors
 
 
+### BEGIN OPTIONAL cbow
+def cbow(currentCenterWord, windowSize, outsideWords, word2Ind,
+         centerWordVectors, outsideVectors, dataset,
+         word2vecLossAndGradient=naiveSoftmaxLossAndGradient):
+    """ CBOW model in word2vec (optional)
+
+    CBOW predicts the center word from its window: the context vector is the sum of the
+    outside words' vectors (rows of centerWordVectors, repeats included),
+        v_hat = sum over outside words w of centerWordVectors[word2Ind[w]]
+    and the loss is one call of word2vecLossAndGradient(v_hat, c, outsideVectors, dataset)
+    with c = word2Ind[currentCenterWord]. Its gradient with respect to v_hat goes to the row
+    of every outside word, once per occurrence; the other rows of gradCenterVecs stay zero.
+
+    Arguments: as for skipgram.
+
+    Return:
+    loss -- the loss for predicting the center word
+    gradCenterVecs -- (num words in vocab, word vector length): dJ/dV, non-zero only in the
+                      outside words' rows
+    gradOutsideVectors -- (num words in vocab, word vector length): dJ/dU
+    """
+
+    loss = 0.0
+    gradCenterVecs = np.zeros(centerWordVectors.shape)
+    gradOutsideVectors = np.zeros(outsideVectors.shape)
+
+    ### YOUR CODE HERE (~5 Lines)
+    ### BEGIN SOLUTION
+    indices = [word2Ind[word] for word in outsideWords]
+    contextVec = centerWordVectors[indices].sum(axis=0)
+    loss, gradContext, gradOutsideVectors = word2vecLossAndGradient(
+        contextVec, word2Ind[currentCenterWord], outsideVectors, dataset)
+    np.add.at(gradCenterVecs, indices, gradContext)
+    ### END SOLUTION
+    ### END YOUR CODE
+
+    return loss, gradCenterVecs, gradOutsideVectors
+### END OPTIONAL cbow
+
+
 #############################################
 # Testing functions below. DO NOT MODIFY!   #
 #############################################
@@ -355,6 +395,18 @@ def test_skipgram():
         skipgram, dummy_tokens, vec, dataset, 5, negSamplingLossAndGradient),
         dummy_vectors, "negSamplingLossAndGradient Gradient")
     grad_tests_negsamp(skipgram, dummy_tokens, dummy_vectors, dataset, negSamplingLossAndGradient)
+
+
+### BEGIN OPTIONAL cbow
+def test_cbow():
+    """ Test CBOW with naiveSoftmaxLossAndGradient """
+    dataset, dummy_vectors, dummy_tokens = getDummyObjects()
+
+    print("==== Gradient check for CBOW with naiveSoftmaxLossAndGradient ====")
+    gradcheck_naive(lambda vec: word2vec_sgd_wrapper(
+        cbow, dummy_tokens, vec, dataset, 5, naiveSoftmaxLossAndGradient),
+        dummy_vectors, "naiveSoftmaxLossAndGradient Gradient")
+### END OPTIONAL cbow
 
 
 def test_word2vec():

@@ -95,3 +95,19 @@ def test_no_function_is_scored_from_vacuous_properties(corpus_reports):
     assert sigmoid.score == 0
     unchanged = next(c for c in sigmoid.checks if c.check == "input_unchanged")
     assert "not counted" in unchanged.feedback
+
+
+VACUOUS = sorted((CORPUS / "vacuous").glob("*.py"))
+
+
+def test_vacuous_files_score_zero_everywhere():
+    """Code returning zeros, constants or its inputs passes some properties (inputs unchanged,
+    rows sum to zero...) but earns nothing: those pay only after a reference comparison."""
+    from conftest import grade_many
+    assert len(VACUOUS) >= 3, VACUOUS   # the corpus itself is there
+    for path, report in grade_many(VACUOUS).items():
+        passed = [c.name for c in report.checks() if c.passed]
+        assert report.score == 0, (path.name, passed)
+        assert report.problems == [], (path.name, report.problems)
+        # not vacuous by accident: the file did run, and some property alone would have passed
+        assert any("not counted" in c.feedback for c in report.checks()), path.name

@@ -32,7 +32,7 @@ from build_notebooks import solve  # noqa: E402
 
 def reference_bodies():
     return {name: "\n".join(body) for name, _, _, body in
-            stubs.solution_blocks(REFERENCE_FILE.read_text())}
+            stubs.solution_blocks(stubs.reference_text())}
 
 
 def cell_number(path, cell_id):

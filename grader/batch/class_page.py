@@ -8,10 +8,8 @@ from grader.batch import similarity_page
 from grader.batch import status as status_mod
 from grader.batch.html import esc, histogram, page, percent_bar, points, table
 from grader.batch.similarity import Findings
-from grader.rubric import FUNCTIONS
+from grader import registry
 
-SHORT = {"sigmoid": "sigmoid", "naiveSoftmaxLossAndGradient": "naive softmax",
-         "negSamplingLossAndGradient": "neg. sampling", "skipgram": "skip-gram"}
 BINS = 10
 TOP = 10
 SHOWN_PAIRS = 30   # with their code side by side; the rest are listed
@@ -71,9 +69,16 @@ def _histogram(graded):
     return histogram(counts, labels)
 
 
+def graded_functions(rows) -> tuple:
+    """The exercise functions the class's reports hold, in the registry's order (an optional
+    exercise appears only when it was graded); none graded yet: the default ones."""
+    seen = {f.name for r in rows if r.get("report") for f in r["report"].functions}
+    return tuple(n for n in registry.NAMES if n in seen) or registry.enabled()
+
+
 def _functions(graded):
     rows = []
-    for name in FUNCTIONS:
+    for name in graded_functions(graded):
         reports = [f for r in graded for f in r["report"].functions if f.name == name]
         if not reports:
             continue
@@ -166,7 +171,7 @@ def _students(rows, links, pairs):
     for p in pairs:
         partners[p.a].append(p.b)
         partners[p.b].append(p.a)
-    out = []
+    out, functions = [], graded_functions(rows)
     for r in rows:
         report = r["report"]
         per_fn = {f.name: f.score for f in report.functions} if report else {}
@@ -174,10 +179,11 @@ def _students(rows, links, pairs):
         out.append([_link(r["student"], links),
                     esc(word) if word == status_mod.GRADED else f'<span class="bad">{esc(word)}</span>',
                     f'{points(r["score"])} / {points(r["max_score"])}' if report else ""]
-                   + [points(per_fn[f]) if f in per_fn else "" for f in FUNCTIONS]
+                   + [points(per_fn[f]) if f in per_fn else "" for f in functions]
                    + [esc(" ".join(status_mod.flags(r, partners)))])
-    return table(["student", "status", "total", *SHORT.values(), "flags"], out,
-                 numeric=(2, 3, 4, 5, 6))
+    # headings and cells come from the same list: a column can never shift
+    return table(["student", "status", "total", *(registry.get(f).short for f in functions),
+                  "flags"], out, numeric=tuple(range(2, 3 + len(functions))))
 
 
 def _link(student, links):

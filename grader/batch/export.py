@@ -11,9 +11,11 @@ from grader.batch import class_page, student_page
 from grader.batch import status as status_mod
 from grader.batch.similarity import Pair
 from grader.report.results_json import write as write_results, write_atomic
-from grader.rubric import FUNCTIONS
 
-CSV_HEADER = ["student", "total", "max", *FUNCTIONS, "status", "flags", "origin"]
+
+def csv_header(functions) -> list:
+    """gradebook.csv's first row: one points column per graded function."""
+    return ["student", "total", "max", *functions, "status", "flags", "origin"]
 
 
 PLAIN = re.compile(r"[a-z0-9_][a-z0-9_.]{0,59}")
@@ -73,11 +75,12 @@ def write_all(out_dir, book, code):
 def gradebook_csv(rows, partners):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+    functions = class_page.graded_functions(rows)
+    writer.writerow(csv_header(functions))
     for row in rows:
         per_fn = {f.name: f.score for f in row["report"].functions} if row["report"] else {}
         writer.writerow([_cell(row["student"]), f'{row["score"]:g}', f'{row["max_score"]:g}',
-                         *(f"{per_fn[f]:g}" if f in per_fn else "" for f in FUNCTIONS),
+                         *(f"{per_fn[f]:g}" if f in per_fn else "" for f in functions),
                          status(row), _cell(flags(row, partners)), _cell(row["origin"])])
     return buffer.getvalue()
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from grader import notebook
 from grader.batch import boilerplate, fingerprint
-from grader.rubric import FUNCTIONS
+from grader.registry import NAMES as FUNCTIONS
 
 MAX_BYTES = 2 * 2**20           # a .py file read beyond this is not compared
 MIN_PASSAGE = fingerprint.K + fingerprint.WINDOW - 1   # shortest passage shown (17 tokens)

@@ -13,8 +13,8 @@ Deterministic: fixed cell ids and nbformat's sorted JSON, so `--check` can compa
 import ast
 import sys
 
-from grader.build.stubs import (MarkerError, hint_level, hints_arg, make_stub, solution_blocks,
-                                write_or_check)
+from grader.build.stubs import (MarkerError, hint_level, hints_arg, make_stub, reference_text,
+                                solution_blocks, write_or_check)
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 
 NOTEBOOK_FILE = EXERCISES_DIR / "word2vec.ipynb"
@@ -145,6 +145,21 @@ In code: one call of the `word2vecLossAndGradient` you are given (not a fixed on
 in `outsideWords`, repeats included, with `v_c = centerWordVectors[word2Ind[currentCenterWord]]`;
 add (`+=`) each loss and gradient. Both gradients have shape `(V, D)`, and only the center
 word's row of `gradCenterVecs` is non-zero.""",
+
+    # optional: only in the notebook when the rubric's [exercises] switch turns CBOW on
+    "cbow": r"""## 5. CBOW (optional)
+
+CBOW turns skip-gram around: it predicts the center word $c$ from its window. The context
+vector is the **sum** of the outside words' vectors (rows of `centerWordVectors`, repeats
+included), and the loss is one call of `word2vecLossAndGradient` for the center word:
+
+$$\hat v = \sum_{-m \le j \le m,\ j \ne 0} v_{w_{t+j}}, \qquad
+J_{\text{CBOW}} = J(\hat v, c, U).$$
+
+Its gradient with respect to $\hat v$ goes to the row of every outside word, once per
+occurrence; every other row of `gradCenterVecs` stays zero, and `gradOutsideVectors` is what
+the loss returned. With numpy, `grad[indices] += g` counts a repeated index once: use
+`np.add.at(grad, indices, g)` or a loop.""",
 }
 
 # The `derive` level (the default, see stubs.py): the same definitions, shapes and contract,
@@ -354,11 +369,11 @@ def _is_main_block(node):
     return isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
 
 
-def build_text(reference_text=None, public=False, hints=None):
-    """The notebook file's exact text (`public`: for the student release)."""
+def build_text(text=None, public=False, hints=None):
+    """The notebook file's exact text (`public`: for the student release; `text`: the marked
+    reference, by default as the rubric's optional exercises have it; `hints`: the level)."""
     import nbformat
-    nb = build(reference_text if reference_text is not None else REFERENCE_FILE.read_text(),
-               public, hints)
+    nb = build(text if text is not None else reference_text(), public, hints)
     return nbformat.writes(nb) + "\n"
 
 

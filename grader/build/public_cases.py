@@ -10,7 +10,7 @@ published, so they teach; the hidden tests still draw many more inputs.
 import json
 
 from grader import reference
-from grader.checks import lossfns, skipgram
+from grader.checks import loss_reference, lossfns, skipgram
 from grader.checks.inputs import LossProblem, SigmoidProblem, SkipgramProblem
 from grader.checks.public import FORMAT, GivenSigmoid, encode_case
 
@@ -45,20 +45,40 @@ CASES = [
 ]
 
 
+def further_cases(functions=None):
+    """Cases of the graded functions beyond the four above (an optional exercise switched on):
+    each names its published inputs in its public module (PUBLIC_CASES), one list for every
+    output, under the output's name."""
+    import importlib
+    from grader import registry, rubric
+    functions = rubric.load().functions if functions is None else functions
+    out = []
+    for function in functions:
+        public = importlib.import_module(registry.get(function).public)
+        for aspect in registry.get(function).labels if hasattr(public, "PUBLIC_CASES") else ():
+            out.append((function, aspect, public.PUBLIC_CASES))
+    return out
+
+
 def expected(function, problem):
     """The reference's outputs on one problem, as a tuple."""
+    if function not in (NAIVE, NEG, "sigmoid", "skipgram"):
+        import importlib
+        from grader import registry
+        return tuple(importlib.import_module(registry.get(function).hidden).expected(problem))
     if function == "sigmoid":
         return (reference.module().sigmoid(problem.x),)
     if function == "skipgram":
         return tuple(skipgram.expected(problem))
-    return tuple(lossfns.expected(problem, function))
+    return tuple(loss_reference.expected(problem, function))
 
 
-def build(path):
+def build(path, functions=None):
     data = {"format": FORMAT,
             "about": "Public cases of the word2vec exercise: inputs and the expected outputs. "
                      "The final grade uses hidden tests on many more inputs.",
             "cases": [encode_case(fn, check, problem, expected(fn, problem))
-                      for fn, check, problems in CASES for problem in problems]}
+                      for fn, check, problems in CASES + further_cases(functions)
+                      for problem in problems]}
     path.write_text(json.dumps(data, indent=1) + "\n")
     return len(data["cases"])

@@ -26,10 +26,22 @@ from grader.paths import EXERCISES_DIR, KIT_ROOT, REFERENCE_FILE
 DIST = KIT_ROOT / "dist"
 TEMPLATES = Path(__file__).resolve().parent / "student"
 ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
-# Grader files that must never leave the instructor's side.
-HIDDEN = {"reference.py", "build", "batch", "checks/sigmoid.py", "checks/naive_softmax.py",
-          "checks/neg_sampling.py", "checks/skipgram.py", "checks/store_cases.py",
-          "checks/cases.json"}
+# The grader files students get: an allow-list, so a module added later stays on the
+# instructor's side until someone decides it may ship (a new check module holding a mistake
+# catalogue once shipped through a hand-kept deny-list). The exercise functions' public check
+# modules come from the registry (for the functions the rubric grades).
+SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "grading.py", "layout.py",
+           "notebook.py", "paths.py", "registry.py", "results.py", "rubric.py", "safe_text.py",
+           "submission.py", "submitted.py", "untouched.py",
+           "checks/__init__.py", "checks/compare.py", "checks/efficiency.py", "checks/failures.py",
+           "checks/framework.py", "checks/generated.py", "checks/gradients.py",
+           "checks/inputs.py", "checks/lossfns.py", "checks/properties.py", "checks/reference_free.py",
+           "report/__init__.py", "report/annotate.py", "report/results_json.py",
+           "report/terminal.py",
+           "sandbox/__init__.py", "sandbox/client.py", "sandbox/cputime.py", "sandbox/launch.py",
+           "sandbox/lockdown.py", "sandbox/private_copy.py",
+           "worker/__init__.py", "worker/capture.py", "worker/codec.py", "worker/harness.py",
+           "worker/loading.py", "worker/main.py", "worker/protocol.py")
 # The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
 # is the stable sigmoid formula, which the exercise's contract gives anyway: accepted there.
 ACCEPTED = {("sigmoid", "grader/worker/harness.py")}
@@ -92,29 +104,47 @@ def _copy_exercises(target):
         shutil.copyfile(helper, target / "utils" / helper.name)
 
 
+def shipped_modules(functions=None) -> tuple:
+    """Paths under grader/ that the release ships: SHIPPED and the public check modules of
+    `functions` (default: those the kit's rubric grades)."""
+    from grader import registry, rubric as rubric_mod
+    functions = rubric_mod.load().functions if functions is None else functions
+    public = [registry.get(f).public.split(".", 1)[1].replace(".", "/") + ".py"
+              for f in functions]
+    return tuple(dict.fromkeys(SHIPPED + tuple(public)))
+
+
 def _copy_grader(target):
     source = KIT_ROOT / "grader"
-    for path in sorted(source.rglob("*.py")):
-        rel = path.relative_to(source)
-        if "__pycache__" in rel.parts or str(rel) in HIDDEN or rel.parts[0] in HIDDEN:
-            continue
+    for rel in shipped_modules():
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target / rel)
+        shutil.copyfile(source / rel, target / rel)
 
 
 def public_rubric(text):
     """The kit's rubric in public mode: the same points, limits and case counts, minus the
-    checks public mode cannot run (those missing from grader.checks.public)."""
-    from grader.checks.public import EXERCISES
+    checks public mode cannot run (those missing from the public check modules), and minus
+    optional exercises switched off (with their switches: the release is then exactly as
+    without them)."""
+    from grader import registry, rubric as rubric_mod
+    from grader.checks import exercises
+    graded = rubric_mod.load_text(text).functions
+    public = {fn: {c.id for c in checks.CHECKS} for fn, checks in exercises("public", graded).items()}
     out, section = ['mode = "public"  # the student release: public checks only, no reference'], None
     for line in text.splitlines():
         header = re.match(r"\s*\[(\w+)\]", line)
         if header:
             section = header.group(1)
+        switched_off = section in registry.OPTIONAL and section not in graded
+        no_switch_on = section == "exercises" and not set(registry.OPTIONAL) & set(graded)
+        if switched_off or no_switch_on:
+            continue
         item = re.match(r"\s*(\w+)\s*=\s*\{", line)
-        if item and section in EXERCISES and item.group(1) not in {c.id for c in EXERCISES[section].CHECKS}:
+        if item and section in public and item.group(1) not in public[section]:
             continue
         out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
     return "\n".join(out) + "\n"
 
 
@@ -180,12 +210,13 @@ def leaks(folder):
     """Sentences naming every piece of hidden material found in a bundle (empty: clean)."""
     found = []
     texts = bundle_texts(folder)
+    allowed = set(shipped_modules(_bundle_functions(folder)))
     for rel in texts:
         parts = rel.split("/")
         if parts[0] == "solutions" or "__pycache__" in parts or rel.endswith((".pyc", ".pyo")):
             found.append(f"{rel}: hidden or compiled file")
-        if rel.startswith("grader/") and ("/".join(parts[1:]) in HIDDEN or parts[1] in HIDDEN):
-            found.append(f"{rel}: grader module that must stay hidden")
+        if rel.startswith("grader/") and rel.endswith(".py") and "/".join(parts[1:]) not in allowed:
+            found.append(f"{rel}: grader module not on the release's allow-list")
     per_function = solution_lines()
     for rel, text in texts.items():
         if "BEGIN SOLUTION" in text:
@@ -198,6 +229,13 @@ def leaks(folder):
             if hits:
                 found.append(f"{rel}: {len(hits)} line(s) of the {function} solution, e.g. {hits[0]!r}")
     return found
+
+
+def _bundle_functions(folder):
+    """The functions a bundle's own rubric grades (the kit's when it has none)."""
+    from grader import rubric as rubric_mod
+    path = Path(folder) / "grader" / "rubric.toml"
+    return rubric_mod.load(path).functions if path.is_file() else None
 
 
 def main(argv=None):

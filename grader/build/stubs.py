@@ -92,12 +92,47 @@ def make_stub(source, hints=None):
     return "\n".join(out) + "\n"
 
 
-def stub_text(hints=None):
+OPTIONAL_BEGIN, OPTIONAL_END = "### BEGIN OPTIONAL ", "### END OPTIONAL "
+
+
+def with_optional(source: str, functions=None) -> str:
+    """The reference text with its optional sections (`### BEGIN OPTIONAL name` ... `### END
+    OPTIONAL name`) kept, without their marker lines, for the names in `functions`, and
+    removed (with the blank lines after them) for the others; `functions` None: those the
+    kit's rubric grades. Off, the text is exactly as if the section had never been written."""
+    if functions is None:
+        from grader import rubric
+        functions = rubric.load().functions
+    out, dropping, after = [], None, False
+    for line in source.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith(OPTIONAL_BEGIN):
+            name = stripped[len(OPTIONAL_BEGIN):].strip()
+            dropping = None if name in functions else name
+            continue
+        if stripped.startswith(OPTIONAL_END):
+            after, dropping = dropping is not None, None
+            continue
+        if dropping is not None or (after and not stripped):
+            continue
+        after = False
+        out.append(line)
+    if dropping is not None:
+        raise MarkerError(f"{OPTIONAL_BEGIN}{dropping} is never closed")
+    return "".join(out)
+
+
+def reference_text(functions=None) -> str:
+    """The marked reference as the generators see it (see with_optional)."""
+    return with_optional(REFERENCE_FILE.read_text(), functions)
+
+
+def stub_text(hints=None, functions=None):
     """The exercise as generated from the reference: what every kit tool builds from.
 
     exercises/word2vec.py is where students work, so tools and tests never read it back.
     """
-    return make_stub(REFERENCE_FILE.read_text(), hints)
+    return make_stub(reference_text(functions), hints)
 
 
 STUB_LINE = ": replace this line with your code"  # in every stub line, .py and notebook alike
@@ -133,7 +168,7 @@ def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     status = 0
     for reference, stub in STUBS:
-        source = reference.read_text()
+        source = with_optional(reference.read_text())   # optional exercises as the rubric says
         if not solution_blocks(source):
             raise MarkerError(f"{reference}: no {BEGIN} block, so its exercise would give the answers away")
         status |= write_or_check(stub, make_stub(source, hints_arg(args)), args)

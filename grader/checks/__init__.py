@@ -1,25 +1,29 @@
-"""One module of checks per exercise function, in the order they are graded.
+"""One module of checks per exercise function (grader.registry names them), in grading order.
 
-`exercises(mode)` gives the check modules for a rubric mode: "hidden" (the full grader, which
-compares with the reference) or "public" (grader.checks.public, shipped to students, which
-has no reference). Imports are deferred so the public grader never loads the hidden modules.
+`exercises(mode, functions)` gives each function's checks for a rubric mode: "hidden" (the
+full grader, which compares with the reference) or "public" (the shippable checks, which
+have none). Imports are deferred so the public grader never loads the hidden modules, and an
+optional exercise that is switched off is never imported.
 """
 
+import importlib
+from types import SimpleNamespace
 
-def exercises(mode="hidden"):
-    if mode == "public":
-        from grader.checks import public
-        return public.EXERCISES
-    from grader.checks import naive_softmax, neg_sampling, sigmoid, skipgram
-    return {
-        "sigmoid": sigmoid,
-        "naiveSoftmaxLossAndGradient": naive_softmax,
-        "negSamplingLossAndGradient": neg_sampling,
-        "skipgram": skipgram,
-    }
+from grader import registry
 
 
-def __getattr__(name):
-    if name == "EXERCISES":  # the full grader's checks, as before
-        return exercises()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def exercises(mode: str = "hidden", functions=None) -> dict:
+    """{function name: its checks (a namespace with CHECKS and MISTAKES)} for `functions`
+    (default: those graded with the optional ones off); KeyError for an unknown name."""
+    names = registry.enabled() if functions is None else functions
+    out = {}
+    for name in names:
+        entry = registry.get(name)
+        module = importlib.import_module(entry.hidden if mode != "public" else entry.public)
+        if mode == "public":
+            table = getattr(module, "EXERCISES", None)
+            out[name] = table[name] if table is not None else SimpleNamespace(
+                CHECKS=module.CHECKS, MISTAKES=[])
+        else:
+            out[name] = module
+    return out

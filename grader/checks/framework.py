@@ -5,7 +5,7 @@ generated inputs with Hypothesis, and turning the smallest failure into feedback
 import time
 from dataclasses import dataclass, field
 
-from grader.checks import generated
+from grader.checks import failures as failure_kinds, generated
 from grader.checks.compare import as_array, compare, describe_type, matches
 from grader.sandbox.client import WorkerFailure
 
@@ -163,7 +163,7 @@ class Pending(Exception):
     """Raised while collecting: the answer is not fetched yet (never seen by a check)."""
 
 
-WORKER_GONE = ("time_limit", "crashed", "exited", "protocol", "budget")
+WORKER_GONE = failure_kinds.GONE   # what each kind of failure does: grader.checks.failures
 BATCH_CALLS = 256             # calls per round trip ("weight" counts a request's calls)
 BATCH_SECONDS_PER_CALL = 0.01
 TIMED_OUT_SECONDS = 0.3       # per call, once one call of the function has timed out
@@ -248,7 +248,7 @@ def _explains(mistake, problem, failure):
     return matches(failure.actual, outputs[failure.aspect])
 
 
-FATAL = ("timeout", "time_limit", "crashed", "exited", "protocol", "budget", "not_implemented", "missing")
+FATAL = failure_kinds.STOP
 
 
 def run_property(ctx, recipe, body, examples):
@@ -261,7 +261,7 @@ def run_property(ctx, recipe, body, examples):
     first = first_failure(ctx, problems, body)
     if first is None:
         return Outcome(True)
-    if isinstance(first, Failure) and first.kind in ("not_implemented", "missing"):
+    if isinstance(first, Failure) and first.kind in failure_kinds.EARLY:
         # Hypothesis would stop on this same first failure, and its feedback names no input
         return Outcome(False, feedback(None, first), kind=first.kind)
     from hypothesis import given, seed
@@ -392,7 +392,7 @@ FIXED = "On this input:"   # a fixed probe, not shrunk: "smallest" would not be 
 
 def feedback(problem, failure, mistake=None, hints="guided", heading=SHRUNK):
     """Student-facing text: the input, what went wrong, and the known mistake if one fits."""
-    if failure.kind in ("not_implemented", "missing", "budget"):
+    if failure.kind in failure_kinds.NO_INPUT:
         return failure.message
     lines = [heading] + ["    " + line for line in problem.describe()]
     lines.append(failure.message)

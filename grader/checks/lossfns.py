@@ -1,15 +1,14 @@
 """Checks shared by the two loss functions (naive softmax and negative sampling).
 
 Both take (centerWordVec, outsideWordIdx, outsideVectors, dataset[, K]) and return
-(loss, gradCenterVec (D,), gradOutsideVecs (V, D)); these checks judge each part separately.
+(loss, gradCenterVec (D,), gradOutsideVecs (V, D)); these checks judge each part separately. This module ships with the student release: what
+compares with the reference lives in grader.checks.loss_reference.
 """
-
-import functools
 
 import numpy as np
 
-from grader.checks import efficiency, gradients
-from grader.checks.framework import Failure, Outcome, check_output, run_property, unpack
+from grader.checks import gradients
+from grader.checks.framework import Failure, run_property, unpack
 
 LABELS = ("loss", "gradCenterVec", "gradOutsideVecs")
 
@@ -18,38 +17,6 @@ def student(ctx, problem, fn):
     """The student's (answer, (loss, gradCenterVec, gradOutsideVecs)) on a problem (cached)."""
     answer = ctx.cached_call((fn, problem), problem.request(fn))
     return answer, unpack(answer, fn, 3)
-
-
-@functools.lru_cache(maxsize=4096)
-def expected(problem, fn):
-    """The reference's outputs (the same for every check and every submission: kept)."""
-    from grader import reference  # here, not at the top: the public grader ships this module
-    v, U = problem.arrays
-    with reference.controlled_samples(problem.samples or []) as ref:
-        return getattr(ref, fn)(v, problem.o, U, None, **({"K": problem.K} if problem.K else {}))
-
-
-def aspect_body(ctx, fn, aspect, extra=None):
-    """A property body: output `aspect` of the student's function equals the reference's."""
-    def body(problem):
-        answer, outputs = student(ctx, problem, fn)
-        if extra:
-            extra(problem, answer)
-        check_output(ctx, problem, outputs[aspect], expected(problem, fn)[aspect],
-                     aspect, LABELS[aspect], events=answer)
-    return body
-
-
-def all_outputs_body(ctx, fn, extra=None):
-    def body(problem):
-        answer, outputs = student(ctx, problem, fn)
-        if extra:
-            extra(problem, answer)
-        want = expected(problem, fn)
-        for aspect in range(3):
-            check_output(ctx, problem, outputs[aspect], want[aspect], aspect, LABELS[aspect],
-                         events=answer)
-    return body
 
 
 def gradient_check_body(ctx, fn):
@@ -85,40 +52,3 @@ def unchanged_body(ctx, fn):
 
 def property_check(ctx, strategy, body, examples=None):
     return run_property(ctx, strategy, body, examples or ctx.rubric.max_examples)
-
-
-def speed(ctx, fn, problem, small, hint):
-    """The efficiency check at `problem` (realistic) against `small` (the same, but small, for
-    the explanation). Each timed call gets a fresh centerWordVec (from efficiency.SEEDS) with
-    the same outsideVectors: new inputs for memoisation, without drawing V x D numbers again."""
-    return efficiency.compare_speed(
-        ctx, f"V = {problem.V}, D = {problem.D}",
-        [functools.partial(_timed, fn, problem, seed) for seed in efficiency.SEEDS], hint=hint,
-        small=(f"V = {small.V}, D = {small.D}", small.request(fn)), arity=3)
-
-
-@functools.lru_cache(maxsize=4)
-def _outside_vectors(V, D, seed):
-    """The timed calls' outsideVectors, drawn once for both loss functions (V x D numbers)."""
-    from grader.checks.inputs import LossProblem
-    return LossProblem(V=V, D=D, o=0, seed=seed).arrays[1]
-
-
-def _timed(fn, problem, seed):
-    from grader import reference
-    U = _outside_vectors(problem.V, problem.D, problem.seed)
-    v = np.random.default_rng(seed).standard_normal(problem.D)
-
-    def run():
-        with reference.controlled_samples(problem.samples or []) as ref:
-            return getattr(ref, fn)(v, problem.o, U, None)
-    # LossProblem.request would draw the problem's own arrays first: built here instead
-    request = {"op": "call", "fn": fn, "args": [v, problem.o, U, {"$ref": "dataset"}],
-               "dataset": {"V": problem.V, "seed": problem.seed}}
-    if problem.samples is not None:
-        request.update(samples=list(problem.samples), good_sigmoid=True)
-    return efficiency.Timed(request, run)
-
-
-def passed():
-    return Outcome(True)

@@ -11,9 +11,8 @@ graded on its own.
 
 import numpy as np
 
-from grader.checks import lossfns
+from grader.checks import loss_reference, lossfns, reference_free
 from grader.checks.framework import FATAL, Check, Failure, Mistake, hints, unpack
-from grader.checks.properties import sampling_body
 from grader.checks.inputs import LossProblem, negsamp_problems
 from grader.checks.compare import compare, matches
 from grader.worker.harness import fresh_draw, good_sigmoid as sig
@@ -137,7 +136,7 @@ MISTAKES = [
 ]
 
 _distinct = negsamp_problems(distinct=True)
-_repeats = negsamp_problems(distinct=False)
+_repeats = reference_free.NEG_REPEATS
 _any_k = negsamp_problems(distinct=True, explicit_K=True)
 
 
@@ -146,14 +145,14 @@ _SMALL_PROBLEM = LossProblem(V=30, D=5, o=3, seed=1, samples=tuple(range(10, 20)
 
 
 def _efficiency(ctx):
-    return lossfns.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Take the K sampled rows at once "
+    return loss_reference.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Take the K sampled rows at once "
                          "(outsideVectors[indices]) and avoid touching all V rows in Python.")
 
 
 def _check(aspect_or_none, strategy, examples=None, extra=None):
     def run(ctx):
-        body = (lossfns.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
-                else lossfns.aspect_body(ctx, FN, aspect_or_none, extra))
+        body = (loss_reference.all_outputs_body(ctx, FN, extra) if aspect_or_none is None
+                else loss_reference.aspect_body(ctx, FN, aspect_or_none, extra))
         return lossfns.property_check(ctx, strategy, body, examples)
     return run
 
@@ -182,7 +181,7 @@ def _same_draw(aspect):
             return
         for other in range(3):
             stray = Failure("", actual=outputs[other], aspect=other)
-            if other != aspect and not compare(outputs[other], lossfns.expected(problem, FN)[other],
+            if other != aspect and not compare(outputs[other], loss_reference.expected(problem, FN)[other],
                                                "").ok and _different_draws(problem, stray):
                 raise Failure(f"Your {lossfns.LABELS[aspect]} is right for the samples of the "
                               f"first getNegativeSamples call, but your {lossfns.LABELS[other]} "
@@ -200,17 +199,6 @@ CHECKS = [
     Check("repeated_samples", "repeated negative samples count once per draw",
           _check(None, _repeats)),
     Check("any_K", "any number of samples K works", _any_k_check),
-    Check("uses_getNegativeSamples", "samples come only from getNegativeSamples",
-          lambda ctx: lossfns.property_check(
-              ctx, _repeats, sampling_body(ctx, lambda c, p: lossfns.student(c, p, FN)), 20),
-          reported=True),
-    Check("gradient_check", "gradients agree with finite differences of your loss",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.gradient_check_body(ctx, FN),
-                                             ctx.rubric.gradient_check_examples)),
-    Check("loss_is_valid", "the loss is finite and never negative",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.loss_valid_body(ctx, FN))),
-    Check("input_unchanged", "inputs are left unchanged",
-          lambda ctx: lossfns.property_check(ctx, _repeats, lossfns.unchanged_body(ctx, FN)),
-          reported=True),
+    *reference_free.CHECKS[FN],
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),
 ]

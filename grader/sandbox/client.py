@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import registry
 from grader.sandbox import cputime, launch, lockdown
 from grader.worker import codec
 
@@ -43,6 +44,7 @@ class LoadRequest:
     stop_on_error: bool = True
     module_name: str = "word2vec"
     aliases: bool = True   # grade functions found under other editions' names (rubric [names])
+    functions: tuple = registry.enabled()  # the graded functions' names (the rubric's)
 
     def message(self):
         return {"op": "load", **self.__dict__}

@@ -47,9 +47,6 @@ def soft_deadline(seconds):
     return disarm
 
 
-GRADED = ("sigmoid", "naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient", "skipgram")
-
-
 class Worker:
     def __init__(self):
         self.roots = []
@@ -117,7 +114,9 @@ class Worker:
                             self.skipped[name] = cause
         namespace = module.__dict__
         aliases = {}
-        for name in loading.ALIASED:
+        # the worker cannot read the grader's registry: the request names the graded functions
+        graded = tuple(request.get("functions") or ())
+        for name in dict.fromkeys(graded + loading.ALIASED):
             if callable(namespace.get(name)) and not loading.is_standin(namespace[name]):
                 continue
             found = loading.near_miss(namespace, name, self._mine)
@@ -127,9 +126,9 @@ class Worker:
                     namespace[name] = namespace[found]
         self.aliases = aliases if request.get("aliases", True) else {}
         present = {name: callable(namespace.get(name)) and not loading.is_standin(namespace[name])
-                   for name in GRADED}
+                   for name in graded}
         return {"ok": True, "present": present, "cell_errors": cell_errors,
-                "aliases": {k: v for k, v in aliases.items() if k in GRADED},
+                "aliases": {k: v for k, v in aliases.items() if k in graded},
                 "standins": list(finder.made)}
 
     def _student_line(self):
@@ -149,46 +148,24 @@ class Worker:
 
     # -- calling -------------------------------------------------------------------------
     def call(self, request):
+        """Call one graded function as the request says (protocol.CallRequest) with the
+        stand-ins it names; the answer is its value and what was seen during the call."""
         fn = self.module.__dict__.get(request["fn"]) if self.module else None
         if not callable(fn):
             return {"ok": False, "error": {"type": "MissingFunction", "message": request["fn"]}}
-        dataset = harness.GradingDataset(**request["dataset"]) if request.get("dataset") else None
-        loss = None
-        if request.get("loss") and request.get("timing"):
-            loss = harness.TOY_LOSSES[request["loss"]["name"]]  # timed like the reference's
-        elif request.get("loss"):
-            spec = request["loss"]
-            loss = harness.RecordingLoss(spec["name"], spec["center"], spec["outside"], dataset)
+        dataset, loss = self._given(request)
         args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
         kwargs = {k: self.resolve(v, dataset, loss) for k, v in request.get("kwargs", {}).items()}
         watch = not request.get("timing")  # timing runs skip the copies made to spot mutation
         before = [a.copy() if watch and hasattr(a, "copy") and hasattr(a, "shape") else None
                   for a in args]
-
-        patches = {}
-        if request.get("good_sigmoid"):
-            patches["sigmoid"] = harness.good_sigmoid
-        sampler = None
-        if request.get("samples") is not None:
-            spec = request.get("dataset") or {}
-            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(
-                request["samples"], V=spec.get("V"), seed=spec.get("seed", 0))
-        for name, found in getattr(self, "aliases", {}).items():
-            if name in patches:   # the student's code calls it by its own name
-                patches[found] = patches[name]
+        patches, sampler = self._patches(request)
         saved = {name: self.module.__dict__.get(name) for name in patches}
         self.module.__dict__.update(patches)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                started = time.perf_counter()
-                lines = None
-                if request.get("count_lines"):
-                    value, lines = self.count_lines(fn, args, kwargs)
-                else:
-                    for _ in range(int(request.get("repeat", 1))):
-                        value = fn(*args, **kwargs)
-                elapsed = time.perf_counter() - started
+                value, lines, elapsed = self._run(fn, args, kwargs, request)
         except TimeUp as exc:
             self.time_up = True
             return {"ok": False, "error": dict(self.describe_error(exc), type="TimeLimit",
@@ -196,11 +173,7 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.describe_error(exc)}
         finally:
-            for name, original in saved.items():
-                if original is None:
-                    self.module.__dict__.pop(name, None)
-                else:
-                    self.module.__dict__[name] = original
+            self._restore(saved)
 
         pick = request.get("pick")   # only this output is wanted (a loss, for finite differences)
         if pick is not None and isinstance(value, (tuple, list)) and len(value) > pick:
@@ -220,6 +193,50 @@ class Worker:
             "dataset_draws": dataset.draws if dataset else None,
             "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
         }
+
+    def _given(self, request):
+        """(dataset, loss): the stand-ins passed as arguments ({"$ref": ...}), or None."""
+        dataset = harness.GradingDataset(**request["dataset"]) if request.get("dataset") else None
+        loss = None
+        if request.get("loss") and request.get("timing"):
+            loss = harness.TOY_LOSSES[request["loss"]["name"]]  # timed like the reference's
+        elif request.get("loss"):
+            spec = request["loss"]
+            loss = harness.RecordingLoss(spec["name"], spec["center"], spec["outside"], dataset)
+        return dataset, loss
+
+    def _patches(self, request):
+        """({name: stand-in} to put in the student's module for the call, the sampler or None)."""
+        patches = {}
+        if request.get("good_sigmoid"):
+            patches["sigmoid"] = harness.good_sigmoid
+        sampler = None
+        if request.get("samples") is not None:
+            spec = request.get("dataset") or {}
+            sampler = patches["getNegativeSamples"] = harness.ControlledSampler(
+                request["samples"], V=spec.get("V"), seed=spec.get("seed", 0))
+        for name, found in getattr(self, "aliases", {}).items():
+            if name in patches:   # the student's code calls it by its own name
+                patches[found] = patches[name]
+        return patches, sampler
+
+    def _run(self, fn, args, kwargs, request):
+        """(value, lines run or None, seconds): the call itself, repeated or traced if asked."""
+        started = time.perf_counter()
+        lines = None
+        if request.get("count_lines"):
+            value, lines = self.count_lines(fn, args, kwargs)
+        else:
+            for _ in range(int(request.get("repeat", 1))):
+                value = fn(*args, **kwargs)
+        return value, lines, time.perf_counter() - started
+
+    def _restore(self, saved):
+        for name, original in saved.items():
+            if original is None:
+                self.module.__dict__.pop(name, None)
+            else:
+                self.module.__dict__[name] = original
 
     def count_lines(self, fn, args, kwargs):
         """Call fn once, counting the lines of the submission's own code that run.

@@ -1,6 +1,6 @@
 """Store the generated inputs of every property check in grader/checks/cases.json.
 
-    .venv/bin/python -m grader.checks.store_cases      (make cases)
+    .venv/bin/python -m grader.build.store_cases      (make cases)
 
 Grading the reference runs every check, so every list of inputs gets drawn; see
 generated.py for why they are stored and when the stored ones are used.
