@@ -30,14 +30,15 @@ ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
 # instructor's side until someone decides it may ship (a new check module holding a mistake
 # catalogue once shipped through a hand-kept deny-list). The exercise functions' public check
 # modules come from the registry (for the functions the rubric grades).
-SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "grading.py", "layout.py",
+SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "findings.py", "grading.py",
+           "layout.py",
            "notebook.py", "paths.py", "registry.py", "results.py", "rubric.py", "safe_text.py",
            "submission.py", "submitted.py", "untouched.py",
            "checks/__init__.py", "checks/compare.py", "checks/efficiency.py", "checks/failures.py",
            "checks/framework.py", "checks/generated.py", "checks/gradients.py",
            "checks/inputs.py", "checks/lossfns.py", "checks/properties.py", "checks/reference_free.py",
-           "report/__init__.py", "report/annotate.py", "report/results_json.py",
-           "report/terminal.py",
+           "report/__init__.py", "report/annotate.py", "report/policy.py", "report/progress.py",
+           "report/results_json.py", "report/terminal.py",
            "sandbox/__init__.py", "sandbox/client.py", "sandbox/cputime.py", "sandbox/launch.py",
            "sandbox/lockdown.py", "sandbox/private_copy.py",
            "worker/__init__.py", "worker/capture.py", "worker/codec.py", "worker/harness.py",

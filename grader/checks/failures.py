@@ -22,6 +22,7 @@ class Kind(str, Enum):
     VALUE = "value"                   # the timed call's value is wrong (efficiency)
     TYPE = "type"                     # not a number / not a tuple / None returned
     SHAPE = "shape"                   # wrong shape
+    NONFINITE = "nonfinite"           # inf or nan where a finite number is expected
     MUTATION = "mutation"             # an input changed in place
     GRADIENT = "gradient"             # gradient disagrees with finite differences
     EXCEPTION = "exception"           # the student's code raised
@@ -50,7 +51,8 @@ class Policy:
 _ANSWERED = Policy()
 POLICY = {
     Kind.WRONG: _ANSWERED, Kind.VALUE: _ANSWERED,
-    Kind.TYPE: _ANSWERED, Kind.SHAPE: _ANSWERED, Kind.MUTATION: _ANSWERED,
+    Kind.TYPE: _ANSWERED, Kind.SHAPE: _ANSWERED, Kind.NONFINITE: _ANSWERED,
+    Kind.MUTATION: _ANSWERED,
     Kind.GRADIENT: _ANSWERED, Kind.MEMORY_LIMIT: _ANSWERED,
     Kind.EXCEPTION: Policy(folded=True),
     Kind.TIMEOUT: Policy(stop=True, folded=True),
