@@ -13,7 +13,7 @@ Deterministic: fixed cell ids and nbformat's sorted JSON, so `--check` can compa
 import ast
 import sys
 
-from grader.build.stubs import MarkerError, make_stub, solution_blocks, write_or_check
+from grader.build.stubs import MarkerError, make_stub, older_stubs, solution_blocks, write_or_check
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 
 NOTEBOOK_FILE = EXERCISES_DIR / "word2vec.ipynb"
@@ -277,7 +277,8 @@ def build_text(reference_text=None, public=False):
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(NOTEBOOK_FILE, build_text(), args)
+    return write_or_check(NOTEBOOK_FILE, build_text(), args,
+                          older=lambda: older_stubs(REFERENCE_FILE, build_text))
 
 
 if __name__ == "__main__":
