@@ -232,6 +232,9 @@ def _same_draw(aspect):
             outputs = unpack(answer, FN, 3)
         except Failure:
             return None
+        right = _right_for(problem, 0)
+        if all(matches(out, want) for out, want in zip(outputs, right)):
+            return None   # the usual case, settled without recomputing any later draw
         belongs = _belongs(problem, outputs)
         known = [fits for fits in belongs if fits]
         common = set.intersection(*known) if known else set()
