@@ -20,18 +20,107 @@ ZERO_MAKERS = {"zeros", "zeros_like", "empty", "empty_like"}
 
 
 def untouched_functions(sources: list) -> set:
-    """Names of the functions whose last top-level definition in `sources` (code cells, in
-    order) is a starter stub; sources that do not parse are skipped."""
-    last = {}
+    """Names still bound to a starter stub once `sources` (code cells, in order) have run.
+
+    What counts is the last binding of each name at module level, not its last `def`: a file
+    may keep the untouched stub and later rebind the name (`skipgram = my_skipgram`, an
+    import, a decorator), and then the function graded is not the stub. Bindings that cannot be
+    read from the source (a `global` statement for the name, globals(), setattr, exec) mean
+    the name is never called a stub. Sources that do not parse are skipped.
+    """
+    last = {}   # name -> its last module-level binding: a plain def, or None for anything else
+    unsure = set()
     for source in sources:
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError):
             continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                last[node.name] = node
-    return {name for name, node in last.items() if is_stub(node)}
+        for name, node in _bindings(tree.body):
+            if name == "*":    # `from m import *` may rebind any name bound so far
+                last = dict.fromkeys(last)
+            else:
+                last[name] = node
+        unsure |= _rebound_elsewhere(tree)
+    if DYNAMIC in unsure:
+        return set()
+    return {name for name, node in last.items()
+            if name not in unsure and node is not None and is_stub(node)}
+
+
+DYNAMIC = "*dynamic*"
+_DYNAMIC_CALLS = {"globals", "vars", "setattr", "exec", "eval", "__import__", "locals"}
+
+
+def _bindings(body):
+    """(name, plain def or None) for each module-level binding in `body`, in source order:
+    defs, assignments, imports, loop and `with`/`except` targets, descending into `if`,
+    `for`, `while`, `try`, `with` and `match` blocks (they run at module level too)."""
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.name, None if node.decorator_list else node
+            continue
+        if isinstance(node, ast.ClassDef):
+            yield node.name, None
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                yield alias.asname or alias.name.split(".")[0], None
+            continue
+        # every other name this statement binds, wherever it appears in it (targets, walrus,
+        # match captures), except inside nested scopes; then the blocks it runs
+        for name in _bound_names(node):
+            yield name, None
+        for field in ("body", "orelse", "finalbody"):
+            yield from _bindings(getattr(node, field, None) or [])
+        for handler in getattr(node, "handlers", None) or []:
+            yield from _bindings(handler.body)
+        for case in getattr(node, "cases", None) or []:
+            yield from _bindings(case.body)
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _bound_names(statement):
+    """Names a compound or simple statement binds itself (not in its nested blocks)."""
+    heads = [value for field, value in ast.iter_fields(statement) if field not in _BLOCKS]
+    heads += [case.pattern for case in getattr(statement, "cases", None) or []]
+    heads += [case.guard for case in getattr(statement, "cases", None) or [] if case.guard]
+    names = [h.name for h in getattr(statement, "handlers", None) or [] if h.name]
+    for head in heads:
+        for value in head if isinstance(head, list) else [head]:
+            if isinstance(value, ast.AST):
+                names += _stored(value)
+    return names
+
+
+def _stored(tree):
+    """Names stored to in `tree`, outside nested function, class and lambda scopes."""
+    names, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.append(node.id)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.append(node.rest)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _rebound_elsewhere(tree):
+    """Names a function may rebind at module level (`global name`), plus DYNAMIC when the
+    source can rebind any name (globals(), setattr, exec, ...)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+        elif isinstance(node, ast.Name) and node.id in _DYNAMIC_CALLS:
+            names.add(DYNAMIC)
+    return names
 
 
 def is_stub(fn: ast.FunctionDef) -> bool:

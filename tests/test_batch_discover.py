@@ -91,3 +91,21 @@ def test_digest_covers_a_folder_and_follows_changes(tmp_path):
     assert discover(root, tmp_path / "u").entries[0].digest == first
     helper.write_text("A = 2\n")
     assert discover(root, tmp_path / "u").entries[0].digest != first
+
+
+def test_zips_whose_names_differ_only_by_case_unpack_to_folders_of_their_own(tmp_path):
+    root = tmp_path / "class"
+    root.mkdir()
+    zip_of(root / "bob.ZIP", {"word2vec.py": "# bob.ZIP\n"})
+    zip_of(root / "bob.zip", {"word2vec.py": "# bob.zip\n"})
+    zip_of(root / "Ann.zip", {"word2vec.py": "# Ann.zip\n"})
+    zip_of(root / "ann.zip", {"word2vec.py": "# ann.zip\n"})
+    found = discover(root, tmp_path / "unpacked")
+    # each entry grades the code of the archive it names (was: the last one unpacked)
+    graded = {e.origin: e.path.read_text() for e in found.entries}
+    assert graded == {"Ann.zip:word2vec.py": "# Ann.zip\n", "ann.zip:word2vec.py": "# ann.zip\n",
+                      "bob.ZIP:word2vec.py": "# bob.ZIP\n"}
+    assert len({e.root for e in found.entries}) == 3
+    assert [origin for origin, _ in found.unrecognised] == ["bob.zip:word2vec.py"]
+    folders = sorted(p.name for p in (tmp_path / "unpacked" / "students").iterdir())
+    assert len(folders) == 4 and all(name.isascii() and name == name.lower() for name in folders)

@@ -66,6 +66,12 @@ CASES = {
                               "no submission found"),
     "batch an unsafe class zip": (["batch", "{w}/unsafe.zip", "--out", "{w}/report"],
                                   "no submission found"),
+    # was a raw FileNotFoundError traceback (a folder of plain files) or one "could not be
+    # unpacked" line per zip
+    "batch --out where no folder can be made": (["batch", "{w}/class", "--out", "/proc/x"],
+                                                "cannot write the report to /proc/x"),
+    "batch --out a folder that takes no files": (["batch", "{w}/class", "--out", "/proc/self"],
+                                                 "cannot write the report to /proc/self"),
 }
 
 
@@ -92,3 +98,22 @@ def test_grade_takes_a_rubric_like_batch(work, tmp_path, capsys):
     rubric.write_text(text.replace(old, old.replace("5", "50"), 1))
     assert cli.main(["grade", str(STUB), "--rubric", str(rubric)]) == 0
     assert "0 / 145" in capsys.readouterr().out
+
+
+def test_an_out_folder_that_takes_no_files_leaves_no_folders_behind(work, monkeypatch, capsys):
+    from grader.batch import command
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(command.tempfile, "TemporaryFile", refuse)
+    before = snapshot(work)
+    assert cli.main(["batch", str(work / "class"), "--out", str(work / "new" / "report")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the report") and "Permission denied" in err
+    assert len(err.strip().splitlines()) == 1 and not (work / "new").exists()
+    assert snapshot(work) == before
+
+
+def test_an_empty_class_leaves_no_folders_behind_either(work, capsys):
+    assert cli.main(["batch", str(work / "empty_class"), "--out", str(work / "new" / "report")]) == 2
+    assert "no submission found" in capsys.readouterr().err and not (work / "new").exists()

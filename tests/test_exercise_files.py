@@ -101,6 +101,71 @@ def test_regenerating_never_overwrites_work_done_in_place(tmp_path, capsys):
     assert stubs.write_or_check(target, stubs.stub_text(), []) == 0  # a stale stub is rewritten
 
 
+SIGMOID_STUB = 'raise NotImplementedError("sigmoid: replace this line with your code")'
+
+
+@pytest.mark.parametrize("work", [
+    # the stub line commented out (its text survives) and the code written below it
+    (SIGMOID_STUB, "# " + SIGMOID_STUB + "\n    s = 1 / (1 + np.exp(-x))"),
+    # the code written above the stub line, which is still there
+    (SIGMOID_STUB, "s = 1 / (1 + np.exp(-x))\n    " + SIGMOID_STUB),
+    # only a plan in comments so far
+    (SIGMOID_STUB, "# s = 1 / (1 + exp(-x)), elementwise\n    " + SIGMOID_STUB),
+    # a helper of one's own, outside the four functions
+    ("import numpy as np\n", "import numpy as np\n\n\ndef helper(x):\n    return x\n"),
+])
+def test_work_that_keeps_the_stub_line_text_is_never_overwritten(tmp_path, capsys, work):
+    target = tmp_path / "word2vec.py"
+    done = stubs.stub_text().replace(*work, 1)
+    assert done != stubs.stub_text()
+    target.write_text(done)
+    assert stubs.write_or_check(target, stubs.stub_text(), [],
+                                older=lambda: stubs.older_stubs(stubs.REFERENCE_FILE, stubs.make_stub)) == 1
+    assert target.read_text() == done and "FORCE=1" in capsys.readouterr().err
+
+
+def _git(cwd, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
+                   check=True, capture_output=True, timeout=30)
+
+
+def test_an_older_generated_exercise_is_rewritten_and_anything_else_kept(tmp_path):
+    reference, target = tmp_path / "reference.py", tmp_path / "exercise.py"
+    old = REFERENCE.replace("Compute the sigmoid function", "Compute the logistic sigmoid", 1)
+    assert old != REFERENCE
+    reference.write_text(old)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "reference.py")
+    _git(tmp_path, "commit", "-qm", "v1")
+    reference.write_text(REFERENCE)   # edited since, not committed yet
+
+    def older():
+        return stubs.older_stubs(reference, stubs.make_stub)
+    target.write_text(stubs.make_stub(old))
+    assert stubs.write_or_check(target, stubs.make_stub(REFERENCE), [], older=older) == 0
+    assert target.read_text() == stubs.make_stub(REFERENCE)
+    worked = stubs.make_stub(old).replace(SIGMOID_STUB, "# " + SIGMOID_STUB + "\n    s = 0.5", 1)
+    target.write_text(worked)
+    assert stubs.write_or_check(target, stubs.make_stub(REFERENCE), [], older=older) == 1
+    assert target.read_text() == worked
+    assert stubs.committed_versions(tmp_path / "not_committed.py") == []
+
+
+def test_work_in_the_notebook_that_keeps_the_stub_line_is_never_overwritten(tmp_path):
+    import nbformat
+    from grader.build import notebook
+    fresh = notebook.build_text()
+    nb = nbformat.reads(fresh, as_version=4)
+    cell = next(c for c in nb.cells if SIGMOID_STUB in c.source)
+    cell.source = cell.source.replace(SIGMOID_STUB, "# " + SIGMOID_STUB + "\n    s = 0.5", 1)
+    target = tmp_path / "word2vec.ipynb"
+    target.write_text(nbformat.writes(nb))
+    worked = target.read_text()
+    assert stubs.write_or_check(target, fresh, [],
+                                older=lambda: stubs.older_stubs(stubs.REFERENCE_FILE, notebook.build_text)) == 1
+    assert target.read_text() == worked
+
+
 SGD_REFERENCE = (ROOT / "solutions" / "sgd.py").read_text()
 SGD_EXERCISE = (ROOT / "exercises" / "sgd.py").read_text()
 

@@ -221,6 +221,37 @@ def test_the_untouched_stub_is_not_implemented_yet(reports, name, functions):
     assert report.score == 100 - sum(FULL[fn][1] for fn in functions)
 
 
+@pytest.mark.parametrize("name", ["stub_kept_name_rebound.py", "nb_stub_kept_name_rebound.ipynb"])
+def test_a_stub_whose_name_is_bound_later_to_working_code_is_graded(reports, name):
+    report = reports[name]   # was: "skipgram is not implemented yet", 70/100
+    assert scores(report) == FULL and function(report, "skipgram").status != "not_implemented"
+
+
+STUB = "def skipgram(a, b):\n    loss = 0.0\n    return loss, np.zeros(a.shape)\n"
+
+
+@pytest.mark.parametrize("after, stub", [
+    ("skipgram = my_skipgram", False),
+    ("from mine import skipgram", False),
+    ("import mine as skipgram", False),
+    ("if True:\n    skipgram = my_skipgram", False),
+    ("try:\n    from mine import skipgram\nexcept ImportError:\n    pass", False),
+    ("for skipgram in [my_skipgram]:\n    pass", False),
+    ("with open('x') as skipgram:\n    pass", False),
+    ("(skipgram := my_skipgram)", False),
+    ("from mine import *", False),
+    ("def use():\n    global skipgram\n    skipgram = my_skipgram", False),
+    ("globals()['skipgram'] = my_skipgram", False),
+    ("@functools.wraps(my_skipgram)\n" + STUB, False),
+    ("skipgram = my_skipgram\n" + STUB, True),        # the stub again, last
+    ("my_skipgram = skipgram", True),                   # another name bound, not this one
+    ("def helper():\n    skipgram = 1\n    return skipgram", True),   # a local, not the module's
+])
+def test_the_last_binding_of_the_name_decides_whether_it_is_the_stub(after, stub):
+    assert ("skipgram" in untouched.untouched_functions([STUB, after])) == stub
+    assert ("skipgram" in untouched.untouched_functions([STUB + "\n" + after])) == stub
+
+
 def test_code_that_was_started_is_not_a_stub():
     started = ("def skipgram(c, w, o, w2i, C, U, d, loss=None):\n    total = 0.0\n"
                "    grad = np.zeros(C.shape)\n    grad[w2i[c]] = 1\n    return total, grad, grad\n")

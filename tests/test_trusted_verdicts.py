@@ -61,6 +61,93 @@ def test_drawing_twice_loses_the_comparisons_and_says_why(reports, name):
     assert _fn(reports[name], "naiveSoftmaxLossAndGradient").score == 30
 
 
+CORE = ("loss", "gradCenterVec", "gradOutsideVecs")
+# Which output is right for which call's samples, as the sentence must say (the old one said
+# every output "is right for the samples of the first call", false for the gradients here).
+DRAW_SENTENCES = {
+    "draws_twice_loss_first": ("Your loss is right for the samples of the 1st getNegativeSamples "
+                               "call", "gradCenterVec and gradOutsideVecs are right for those of "
+                               "the 2nd call"),
+    "shared_case": ("Your loss is right for the samples of the 1st getNegativeSamples call",
+                    "gradCenterVec and gradOutsideVecs are right for those of the 2nd call"),
+    "draws_twice_loss_second": ("Your gradCenterVec and gradOutsideVecs are right for the "
+                                "samples of the 1st getNegativeSamples call",
+                                "your loss is right for those of the 2nd call"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAW_SENTENCES))
+def test_each_output_is_said_to_belong_to_the_draw_it_was_measured_on(reports, name):
+    if name not in reports:
+        pytest.skip("the shared case file is not on this machine")
+    for cid in CORE:
+        feedback = " ".join(_check(reports[name], "negSamplingLossAndGradient", cid).feedback.split())
+        assert all(sentence in feedback for sentence in DRAW_SENTENCES[name]), (cid, feedback)
+
+
+def test_one_later_draw_for_all_outputs_is_right_and_loses_only_the_sampler_check(reports):
+    fn = _fn(reports["draws_again_uses_second"], "negSamplingLossAndGradient")
+    failed = [c for c in fn.checks if not c.passed]
+    assert fn.score == fn.max_score - 1 and [c.check for c in failed] == ["uses_getNegativeSamples"]
+    text = " ".join(failed[0].feedback.split())
+    assert "called it 2 times" in text and "getNegativeSamples called more than once" in text
+    assert "different calls" not in text and "some other way" not in text
+
+
+def test_a_wrong_output_of_a_later_draw_is_compared_with_that_draw_and_named(reports):
+    fn = _fn(reports["draws_again_second_not_accumulated"], "negSamplingLossAndGradient")
+    verdicts = {c.check: c for c in fn.checks}
+    assert verdicts["loss"].passed and verdicts["gradCenterVec"].passed
+    text = " ".join(verdicts["gradOutsideVecs"].feedback.split())
+    assert not verdicts["gradOutsideVecs"].passed
+    assert "Your loss and gradCenterVec are right for the samples of the 2nd" in text
+    assert verdicts["gradOutsideVecs"].mistake == "repeated negative samples not accumulated"
+
+
+def _forged_answer(outputs, calls):
+    return {"ok": True, "value": tuple(outputs),
+            "sampler_calls": [{"outsideWordIdx": 0, "K": 3, "dataset_ok": True}] * calls}
+
+
+def test_the_draw_of_each_output_is_measured_by_the_grader_not_reported():
+    from grader.checks import neg_sampling as ns
+    problem = LossProblem(V=6, D=3, o=0, seed=5, samples=(1, 2, 3), K=3)
+    first, second = ns._right_for(problem, 0), ns._right_for(problem, 1)
+    assert ns._draw(problem, 1) == tuple(fresh_draw(5, 1, 0, 6, 3))
+    # all from the 2nd call: compared with that call's right outputs, whatever the report says
+    for calls in (0, 1, 2):
+        want = ns._same_draw(None)(problem, _forged_answer(second, calls))
+        assert all(np.allclose(w, s) for w, s in zip(want, second))
+    assert ns._same_draw(0)(problem, _forged_answer(first, 2)) is None   # the usual comparison
+    with pytest.raises(ns.MixedDraws, match="loss is right for the samples of the 1st"):
+        ns._same_draw(1)(problem, _forged_answer((first[0], second[1], second[2]), 1))
+    with pytest.raises(ns.LaterDraw, match="compared with the right value for those samples"):
+        ns._same_draw(2)(problem, _forged_answer((second[0], second[1], second[2] + 1), 2))
+
+
+def test_the_efficiency_check_accepts_a_later_draw_too():
+    from grader.checks import neg_sampling as ns
+    from grader.checks.efficiency import Timed, student_seconds
+
+    class Kept:
+        def __init__(self, value):
+            self.value = value
+
+        def call(self, request, timeout=None):
+            return {"ok": True, "value": self.value}
+
+    problem = LossProblem(V=6, D=3, o=0, seed=5, samples=(1, 2, 3), K=3)
+    first, second = ns._right_for(problem, 0), ns._right_for(problem, 1)
+    for others, ok in ((None, False), (lambda: [second], True)):
+        ctx = Context(worker=Kept(second), rubric=rubric_mod.load(), function=ns.FN)
+        timed = Timed({"op": "call"}, lambda: first, others=others)
+        if ok:
+            assert student_seconds(ctx, timed, 3, first) >= 0
+        else:
+            with pytest.raises(Failure, match="does not match"):
+                student_seconds(ctx, timed, 3, first)
+
+
 def test_forged_finite_differences_earn_nothing(reports):
     check = _check(reports["forged_finite_differences"], "naiveSoftmaxLossAndGradient",
                    "gradient_check")

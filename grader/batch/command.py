@@ -4,6 +4,7 @@ import hashlib
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,13 +52,18 @@ def run(submissions, out_dir, jobs=None, regrade=False, rubric_path=None, stream
     out_dir = Path(out_dir)
     rubric_path = Path(rubric_path) if rubric_path else rubric_mod.DEFAULT_PATH
     current = stamp(rubric_mod.load(rubric_path))
-    new_out = not out_dir.exists()
+    made = first_missing(out_dir)   # what a failed run removes again (None: nothing new)
+    problem = writable_folder(out_dir)
+    if problem:
+        stream.write(f"error: cannot write the report to {out_dir} ({problem}), so nothing was "
+                     "graded: give --out a folder you can write to\n")
+        return 2
     found = discover.discover(submissions, out_dir / "unpacked")
     for origin, reason in found.unrecognised:
         stream.write(f"not graded: {origin}: {reason}\n")
     if not found.entries:  # a usage error: an empty report would look like a graded class
-        if new_out:  # what unpacking left (e.g. an unsafe class zip) is not a report
-            shutil.rmtree(out_dir, ignore_errors=True)
+        if made is not None:  # what unpacking left (e.g. an unsafe class zip) is not a report
+            shutil.rmtree(made, ignore_errors=True)
         stream.write(f"error: no submission found in {submissions}, so nothing was graded\n")
         return 2
     with Gradebook(out_dir) as book:
@@ -73,6 +79,26 @@ def run(submissions, out_dir, jobs=None, regrade=False, rubric_path=None, stream
         _export(book, found.entries, out_dir)
     stream.write(f"class report: {out_dir / 'index.html'}\ngradebook: {out_dir / 'gradebook.csv'}\n")
     return 0
+
+
+def first_missing(folder: Path) -> "Path | None":
+    """The outermost of `folder` and its parents that does not exist yet, or None."""
+    return next((p for p in reversed([folder, *folder.parents]) if not p.exists()), None)
+
+
+def writable_folder(folder: Path) -> str:
+    """"" when `folder` exists (made now if need be) and takes new files, else why not (the
+    OS's words). On failure, the folders made here are removed again: nothing is left."""
+    missing = first_missing(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        if missing is not None:
+            shutil.rmtree(missing, ignore_errors=True)
+        return exc.strerror or type(exc).__name__
+    return ""
 
 
 def _grade(book, todo, current, rubric_path, jobs, stream):

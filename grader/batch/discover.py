@@ -88,7 +88,7 @@ def _add(found, item, origin, unpack_dir):
     elif item.suffix.lower() in SOURCES:
         found.entries.append(Entry(student_name(item.name), item, origin, item))
     elif item.suffix.lower() == ".zip":
-        target = Path(unpack_dir) / "students" / item.stem
+        target = Path(unpack_dir) / "students" / unpack_name(item.name)
         problem = unzip(item, target)
         if problem:
             found.unrecognised.append((origin, problem))
@@ -96,6 +96,15 @@ def _add(found, item, origin, unpack_dir):
             _add_folder(found, item.name, _class_folder(target), origin + ":", target)
     else:
         found.unrecognised.append((origin, "not a .py, .ipynb, .zip or folder"))
+
+
+def unpack_name(name: str) -> str:
+    """A folder name of its own for the archive called `name`: distinct names (`bob.ZIP`,
+    `bob.zip`, also on a case-insensitive disk) never share a folder, where the second would
+    replace the first's files. Plain ASCII (the name is student input), the same every run."""
+    tag = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    readable = re.sub(r"[^a-z0-9_-]+", "_", name[: -len(".zip")].lower())[:40].strip("_")
+    return f"{readable}-{tag}" if readable else tag
 
 
 def _add_folder(found, name, folder, prefix, shown_from):

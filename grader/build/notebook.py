@@ -13,8 +13,9 @@ Deterministic: fixed cell ids and nbformat's sorted JSON, so `--check` can compa
 import ast
 import sys
 
-from grader.build.stubs import (MarkerError, hint_level, hints_arg, make_stub, reference_text,
-                                solution_blocks, write_or_check)
+from grader.build.stubs import (MarkerError, hint_level, hints_arg, make_stub, older_stubs,
+                                reference_text, solution_blocks, with_optional,
+                                write_or_check)
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE
 
 NOTEBOOK_FILE = EXERCISES_DIR / "word2vec.ipynb"
@@ -379,7 +380,10 @@ def build_text(text=None, public=False, hints=None):
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(NOTEBOOK_FILE, build_text(hints=hints_arg(args)), args)
+    level = hints_arg(args)
+    return write_or_check(NOTEBOOK_FILE, build_text(hints=level), args,
+                          older=lambda: older_stubs(REFERENCE_FILE, lambda text: build_text(
+                              with_optional(text), hints=level)))
 
 
 if __name__ == "__main__":

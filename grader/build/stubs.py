@@ -13,8 +13,10 @@ HINTS=guided`).
 """
 
 import re
+import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from grader.paths import EXERCISES_DIR, REFERENCE_FILE, SOLUTIONS_DIR
 
@@ -135,23 +137,52 @@ def stub_text(hints=None, functions=None):
     return make_stub(reference_text(functions), hints)
 
 
-STUB_LINE = ": replace this line with your code"  # in every stub line, .py and notebook alike
+MAX_VERSIONS = 200  # committed versions of a reference looked at to recognise an older stub
 
 
-def write_or_check(path, text, args):
+def committed_versions(path: Path) -> "list[str]":
+    """The texts of `path` in its git history, newest first ([] outside a git checkout).
+
+    Only for recognising an older generated exercise, so any git trouble means "none"."""
+    try:
+        def git(*args):
+            return subprocess.run(["git", *args], cwd=path.parent, capture_output=True,
+                                  check=True, timeout=30).stdout
+        top = Path(git("rev-parse", "--show-toplevel").decode().strip())
+        rel = path.resolve().relative_to(top.resolve()).as_posix()
+        commits = git("log", f"--max-count={MAX_VERSIONS}", "--format=%H", "--", rel).decode().split()
+        return [git("show", f"{commit}:{rel}").decode("utf-8") for commit in commits]
+    except (OSError, ValueError, subprocess.SubprocessError, UnicodeDecodeError):
+        return []
+
+
+def older_stubs(reference: Path, generate) -> "Iterator[str]":
+    """What `generate(text)` makes from each committed version of `reference` (lazily); a
+    version it cannot handle (older markers, say) is skipped."""
+    for text in committed_versions(reference):
+        try:
+            yield generate(text)
+        except Exception:  # noqa: BLE001 - an old version the generator refuses is just not one
+            continue
+
+
+def write_or_check(path: Path, text: str, args: "list[str]", older=None) -> int:
     """Write a generated file, or with `--check` in args only say whether it is up to date.
 
-    A file whose stub lines are not all there any more holds someone's work (the exercise is
-    done in place): it is not overwritten unless `--force` is in args."""
+    The file is overwritten only when it holds no work: when it is `text` already, or exactly
+    what the generator made before (one of `older()`, the generated texts of the reference's
+    committed versions). Any other difference is someone's work (the exercise is done in
+    place, and work can hide anywhere: a commented-out stub line, code above it, a comment),
+    so the file is left alone unless `--force` is in args. Returns the exit status (0 or 1).
+    """
     if "--check" in args:
         if not path.exists() or path.read_text() != text:
             print(f"{path} is out of date: run `make exercises`", file=sys.stderr)
             return 1
         return 0
-    if path.exists() and "--force" not in args and \
-            path.read_text().count(STUB_LINE) < text.count(STUB_LINE):
-        print(f"{path} has work in it (a `raise NotImplementedError` line is gone), so it was "
-              "not overwritten: copy it elsewhere first, or run `make exercises FORCE=1`",
+    if path.exists() and "--force" not in args and not _untouched(path, text, older):
+        print(f"{path} differs from the exercise as generated, so it holds work and was not "
+              "overwritten: copy it elsewhere first, or run `make exercises FORCE=1`",
               file=sys.stderr)
         return 1
     path.write_text(text)
@@ -164,6 +195,14 @@ def hints_arg(args):
     return args[args.index("--hints") + 1] if "--hints" in args[:-1] else None
 
 
+def _untouched(path, text, older):
+    try:
+        current = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return False   # unreadable as the generator's text: certainly not what it made
+    return current == text or (older is not None and current in older())
+
+
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     status = 0
@@ -171,7 +210,10 @@ def main(argv=None):
         source = with_optional(reference.read_text())   # optional exercises as the rubric says
         if not solution_blocks(source):
             raise MarkerError(f"{reference}: no {BEGIN} block, so its exercise would give the answers away")
-        status |= write_or_check(stub, make_stub(source, hints_arg(args)), args)
+        level = hints_arg(args)
+        status |= write_or_check(stub, make_stub(source, level), args,
+                                 older=lambda reference=reference, level=level: older_stubs(
+                                     reference, lambda text: make_stub(with_optional(text), level)))
     return status
 
 

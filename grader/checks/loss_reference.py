@@ -20,36 +20,41 @@ def expected(problem, fn):
 
 
 def aspect_body(ctx, fn, aspect, extra=None):
-    """A property body: output `aspect` of the student's function equals the reference's."""
+    """A property body: output `aspect` of the student's function equals the reference's.
+
+    extra(problem, answer), when given, may raise Failure, or return the outputs to compare
+    with instead of the reference's on `problem` (negative sampling: the right outputs for
+    the samples of a later getNegativeSamples call, recomputed by the grader); None keeps them.
+    """
     def body(problem):
         answer, outputs = student(ctx, problem, fn)
-        if extra:
-            extra(problem, answer)
-        check_output(ctx, problem, outputs[aspect], expected(problem, fn)[aspect],
+        want = (extra(problem, answer) if extra else None) or expected(problem, fn)
+        check_output(ctx, problem, outputs[aspect], want[aspect],
                      aspect, LABELS[aspect], events=answer)
     return body
 
 
 def all_outputs_body(ctx, fn, extra=None):
+    """Like aspect_body, for all three outputs."""
     def body(problem):
         answer, outputs = student(ctx, problem, fn)
-        if extra:
-            extra(problem, answer)
-        want = expected(problem, fn)
+        want = (extra(problem, answer) if extra else None) or expected(problem, fn)
         for aspect in range(3):
             check_output(ctx, problem, outputs[aspect], want[aspect], aspect, LABELS[aspect],
                          events=answer)
     return body
 
 
-def speed(ctx, fn, problem, small, hint):
+def speed(ctx, fn, problem, small, hint, also=()):
     """The efficiency check at `problem` (realistic) against `small` (the same, but small, for
     the explanation). Each timed call gets a fresh centerWordVec (from efficiency.SEEDS) with
-    the same outsideVectors: new inputs for memoisation, without drawing V x D numbers again."""
+    the same outsideVectors: new inputs for memoisation, without drawing V x D numbers again.
+    also: other sample lists whose right outputs are accepted too (negative sampling: what
+    getNegativeSamples' later calls return in the worker)."""
     return efficiency.compare_speed(
         ctx, f"V = {problem.V}, D = {problem.D}",
-        [functools.partial(_timed, fn, problem, seed) for seed in efficiency.SEEDS], hint=hint,
-        small=(f"V = {small.V}, D = {small.D}", small.request(fn)), arity=3)
+        [functools.partial(_timed, fn, problem, seed, tuple(also)) for seed in efficiency.SEEDS],
+        hint=hint, small=(f"V = {small.V}, D = {small.D}", small.request(fn)), arity=3)
 
 
 @functools.lru_cache(maxsize=4)
@@ -59,16 +64,16 @@ def _outside_vectors(V, D, seed):
     return LossProblem(V=V, D=D, o=0, seed=seed).arrays[1]
 
 
-def _timed(fn, problem, seed):
+def _timed(fn, problem, seed, also=()):
     U = _outside_vectors(problem.V, problem.D, problem.seed)
     v = np.random.default_rng(seed).standard_normal(problem.D)
 
-    def run():
-        with reference.controlled_samples(problem.samples or []) as ref:
+    def run(samples=problem.samples):
+        with reference.controlled_samples(samples or []) as ref:
             return getattr(ref, fn)(v, problem.o, U, None)
     # LossProblem.request would draw the problem's own arrays first: built here instead
     request = {"op": "call", "fn": fn, "args": [v, problem.o, U, {"$ref": "dataset"}],
                "dataset": {"V": problem.V, "seed": problem.seed}}
     if problem.samples is not None:
         request.update(samples=list(problem.samples), good_sigmoid=True)
-    return efficiency.Timed(request, run)
+    return efficiency.Timed(request, run, others=lambda: [run(samples) for samples in also])

@@ -6,8 +6,12 @@
 
 The worker's getNegativeSamples returns samples the grader chose on its first call (later
 calls draw afresh, as in training) and its sigmoid is a known-good one, so this function is
-graded on its own.
+graded on its own. The grader recomputes what the later calls return (fresh_draw): outputs
+right for the samples of different calls fail every comparison, outputs that all belong to
+one later call are right (see _same_draw) and lose only the one-call sampler check.
 """
+
+import dataclasses
 
 import numpy as np
 
@@ -28,24 +32,73 @@ def _parts(p):
     return v, U, samples, s_o, s_k
 
 
-def _outputs(p, samples):
-    """The right loss and gradients, had getNegativeSamples returned `samples`."""
-    v, U = p.arrays
-    s_o, s_k = sig(U[p.o] @ v), sig(U[samples] @ v)
-    grad = np.zeros_like(U)
-    grad[p.o] += (s_o - 1) * v
-    np.add.at(grad, samples, np.outer(s_k, v))
-    return -np.log(s_o) - np.sum(np.log(1 - s_k)), (s_o - 1) * U[p.o] + s_k @ U[samples], grad
+LATER_CALLS = (1, 2, 3)   # fresh_draw's n for getNegativeSamples' 2nd, 3rd and 4th calls
+_ORDINAL = ("1st", "2nd", "3rd", "4th")
+
+
+def _draw(problem, n):
+    """What call n + 1 of getNegativeSamples returns in the worker (n = 0: the grader's own
+    samples), recomputed here from the problem alone."""
+    if n == 0:
+        return tuple(problem.samples)
+    return tuple(fresh_draw(problem.seed, n, problem.o, problem.V, len(problem.samples)))
+
+
+def _right_for(problem, n):
+    """The reference's (loss, gradCenterVec, gradOutsideVecs) for the samples of draw n."""
+    return loss_reference.expected(dataclasses.replace(problem, samples=_draw(problem, n)), FN)
+
+
+def _belongs(problem, outputs):
+    """For each output, the set of draws (0 and LATER_CALLS) it is right for."""
+    return [{n for n in (0, *LATER_CALLS) if matches(out, _right_for(problem, n)[i])}
+            for i, out in enumerate(outputs)]
+
+
+class MixedDraws(Failure):
+    """The outputs are right for the samples of different getNegativeSamples calls (raised
+    only by the grader's own comparisons, so a worker cannot claim it)."""
+
+
+class LaterDraw(Failure):
+    """A wrong output of a function whose other outputs all belong to a later call's samples;
+    `drawn` is the problem with those samples (to name the mistake on them)."""
+
+    def __init__(self, message, drawn, **kwargs):
+        super().__init__(message, **kwargs)
+        self.drawn = drawn
+
+
+def _labels(indices):
+    names = [lossfns.LABELS[i] for i in indices]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _verb(indices):
+    return "is" if len(indices) == 1 else "are"
+
+
+def _mixed(problem, belongs, answer):
+    """MixedDraws saying which output is right for which call's samples (each output under
+    the first call it fits: a true statement, since the outputs share no call)."""
+    groups = {}
+    for i, fits in enumerate(belongs):
+        if fits:
+            groups.setdefault(min(fits), []).append(i)
+    parts = [f"{_labels(ids)} {_verb(ids)} right for "
+             + ("the samples of the " if not k else "those of the ") + f"{_ORDINAL[n]} "
+             + ("getNegativeSamples call" if not k else "call") + f" ({list(_draw(problem, n))})"
+             for k, (n, ids) in enumerate(sorted(groups.items()))]
+    text = "Your " + ", but your ".join(parts) + ", so they do not belong together."
+    lost = [i for i, fits in enumerate(belongs) if not fits]
+    if lost:
+        text += f" Your {_labels(lost)} {_verb(lost)} right for none of these samples."
+    return MixedDraws(text, events=answer)
 
 
 def _different_draws(problem, failure):
-    """The failing output is right for a later call's samples (computed here, not reported):
-    the loss and the gradients came from different calls of getNegativeSamples."""
-    if failure.aspect is None or failure.actual is None or problem.samples is None:
-        return False
-    K = len(problem.samples)
-    return any(matches(failure.actual, _outputs(problem, fresh_draw(
-        problem.seed, n, problem.o, problem.V, K))[failure.aspect]) for n in (1, 2, 3))
+    """The outputs were measured to belong to different calls of getNegativeSamples."""
+    return isinstance(failure, MixedDraws)
 
 
 def _not_accumulated(p):
@@ -92,22 +145,44 @@ def _k_ignored(problem, failure):
     return any(c.get("K") != wanted for c in calls)
 
 
+def _sampled_again(problem, failure):
+    """The sampler check's failure (not a comparison: a wrong value has another cause) for
+    more than one call and no draws of its own. Feedback only: the worker's record."""
+    events = failure.events or {}
+    return (failure.aspect is None and not events.get("dataset_draws")
+            and len(events.get("sampler_calls") or []) > 1)
+
+
 def _own_sampling(problem, failure):
     events = failure.events or {}
     if "sampler_calls" not in events:  # the call never returned: nothing to go on
         return False
-    return bool(events.get("dataset_draws")) or len(events.get("sampler_calls") or []) != 1
+    return bool(events.get("dataset_draws")) or not events.get("sampler_calls")
+
+
+def _on_draw(compute):
+    """A detector for a mistake computed from the samples: on a comparison with a later
+    call's samples (LaterDraw), the mistake is computed with those samples."""
+    def detect(problem, failure):
+        if failure.aspect is None or failure.actual is None:
+            return False
+        return matches(failure.actual, compute(getattr(failure, "drawn", problem))[failure.aspect])
+    return detect
 
 
 MISTAKES = [
-    Mistake("your loss and gradients come from different calls of getNegativeSamples",
-            "the samples shown are what the first call returns; every later call draws new "
-            "ones, as in training. Call getNegativeSamples once, at the top (the provided first "
-            "line), and use that one list for the loss and for both gradients.",
-            detect=_different_draws),
+    Mistake("your outputs come from different calls of getNegativeSamples",
+            "every call of getNegativeSamples draws new samples, as in training. Call it once, "
+            "at the top (the provided first line), and use that one list for the loss and for "
+            "both gradients.", detect=_different_draws),
     Mistake("K ignored (a hard-coded 10, or the length of something else)",
             "use the K your function receives, e.g. range(K) or the length of "
             "negSampleWordIndices, never the number 10.", detect=_k_ignored),
+    Mistake("getNegativeSamples called more than once",
+            "every call draws new samples, so a second call only costs time and risks mixing "
+            "two draws. Keep the provided first line, negSampleWordIndices = getNegativeSamples("
+            "outsideWordIdx, dataset, K), as the only call and use negSampleWordIndices "
+            "throughout.", detect=_sampled_again),
     Mistake("samples drawn some other way than getNegativeSamples",
             "keep the provided first line, negSampleWordIndices = getNegativeSamples("
             "outsideWordIdx, dataset, K), call it once, and draw nothing else from dataset.",
@@ -123,14 +198,14 @@ MISTAKES = [
     Mistake("repeated negative samples not accumulated",
             "grad[indices] += ... adds only once for an index that appears several times, and "
             "so does assigning with = in a loop (grad[k] = ...). Use np.add.at(grad, indices, "
-            "values), or += in a loop over the samples.", _not_accumulated,
+            "values), or += in a loop over the samples.", detect=_on_draw(_not_accumulated),
             derive="a word drawn twice appears twice in J, so its row of the gradient must get "
                    "both draws' terms; with a repeated index, an indexed `+=` on an array keeps "
                    "only one of them, and so does assigning with `=` in a loop. Try your update "
                    "on the indices [1, 1]."),
     Mistake("the sign of the negative-sample term",
             "the loss has -log sigma(-u_k . v_c) for each sample (note the minus inside), and its "
-            "gradient for u_k is +sigma(u_k . v_c) v_c.", _negative_sign,
+            "gradient for u_k is +sigma(u_k . v_c) v_c.", detect=_on_draw(_negative_sign),
             derive="look again at the sign inside sigma in the negative samples' term of J, "
                    "sigma(-u_k . v_c), and at the sign it gives their gradients."),
 ]
@@ -145,8 +220,11 @@ _SMALL_PROBLEM = LossProblem(V=30, D=5, o=3, seed=1, samples=tuple(range(10, 20)
 
 
 def _efficiency(ctx):
+    # outputs that all belong to a later call's samples are right here too (see _same_draw)
+    later = [_draw(_SPEED_PROBLEM, n) for n in LATER_CALLS]
     return loss_reference.speed(ctx, FN, _SPEED_PROBLEM, _SMALL_PROBLEM, "Take the K sampled rows at once "
-                         "(outsideVectors[indices]) and avoid touching all V rows in Python.")
+                                 "(outsideVectors[indices]) and avoid touching all V rows in Python.",
+                                 also=later)
 
 
 def _check(aspect_or_none, strategy, examples=None, extra=None):
@@ -159,7 +237,7 @@ def _check(aspect_or_none, strategy, examples=None, extra=None):
 
 def _any_k_check(ctx):
     """Any K works; a function right at the default K = 10 but wrong here has K built in."""
-    outcome = _check(None, _any_k)(ctx)
+    outcome = _check(None, _any_k, extra=_same_draw(None))(ctx)
     core = {"loss", "gradCenterVec", "gradOutsideVecs"}
     if not outcome.passed and not outcome.mistake and core <= ctx.passed and outcome.kind not in FATAL:
         mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
@@ -170,23 +248,45 @@ def _any_k_check(ctx):
 
 
 def _same_draw(aspect):
-    """A body extra for output `aspect`: even when right for the grader's samples, it is
-    wrong if another output returned with it is right for a later draw instead; in training
-    that loss and update would belong to different samples. Judged on the returned values,
-    recomputed here (never on the worker's record of the calls)."""
+    """A body extra for output `aspect` (None: all three), judged on the returned values
+    against the grader's own recomputation of each draw (never on the worker's record of
+    the calls).
+
+    - Outputs right for the samples of different getNegativeSamples calls fail (MixedDraws):
+      in training, that loss and that update would belong to different samples.
+    - Outputs that all belong to one later call (the function drew again and used only that
+      draw, consistently) are right in training: each is compared with the right value for
+      that call's samples. Only "samples come only from getNegativeSamples" fails them.
+    - Otherwise (the grader's samples, or no draw at all) the usual comparison decides.
+    """
     def extra(problem, answer):
         try:
             outputs = unpack(answer, FN, 3)
         except Failure:
-            return
-        for other in range(3):
-            stray = Failure("", actual=outputs[other], aspect=other)
-            if other != aspect and not compare(outputs[other], loss_reference.expected(problem, FN)[other],
-                                               "").ok and _different_draws(problem, stray):
-                raise Failure(f"Your {lossfns.LABELS[aspect]} is right for the samples of the "
-                              f"first getNegativeSamples call, but your {lossfns.LABELS[other]} "
-                              "comes from a later call's samples, so the two do not belong "
-                              "together.", actual=outputs[other], aspect=other, events=answer)
+            return None
+        right = _right_for(problem, 0)
+        if all(matches(out, want) for out, want in zip(outputs, right)):
+            return None   # the usual case, settled without recomputing any later draw
+        belongs = _belongs(problem, outputs)
+        known = [fits for fits in belongs if fits]
+        common = set.intersection(*known) if known else set()
+        if known and not common:
+            raise _mixed(problem, belongs, answer)
+        if not common or 0 in common:
+            return None
+        n = min(common)
+        want = _right_for(problem, n)
+        for i in range(3) if aspect is None else (aspect,):
+            if not belongs[i]:
+                good = [j for j in range(3) if belongs[j]]
+                verdict = compare(outputs[i], want[i], lossfns.LABELS[i])
+                raise LaterDraw(f"Your {_labels(good)} {_verb(good)} right for the samples of "
+                                f"the {_ORDINAL[n]} getNegativeSamples call "
+                                f"({list(_draw(problem, n))}), so your {lossfns.LABELS[i]} is "
+                                f"compared with the right value for those samples.\n"
+                                f"{verdict.message}", dataclasses.replace(problem, samples=_draw(problem, n)),
+                                actual=outputs[i], aspect=i, events=answer)
+        return want
     return extra
 
 
@@ -197,7 +297,7 @@ CHECKS = [
     Check("gradOutsideVecs", "gradOutsideVecs matches the reference",
           _check(2, _distinct, extra=_same_draw(2))),
     Check("repeated_samples", "repeated negative samples count once per draw",
-          _check(None, _repeats)),
+          _check(None, _repeats, extra=_same_draw(None))),
     Check("any_K", "any number of samples K works", _any_k_check),
     *reference_free.CHECKS[FN],
     Check("efficiency", "efficient on a realistic size", _efficiency, efficiency=True),

@@ -42,6 +42,20 @@ TWICE = """
     gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
     np.add.at(gradOutsideVecs, grad_ids, np.outer(s_k, centerWordVec))"""
 
+# Draws again and uses only the later draw, for all three outputs: consistent, so right in
+# training; only the one-call sampler check may fail. `grad_update` is how the samples'
+# gradient rows are added (np.add.at is right; `+=` drops repeated samples).
+AGAIN = """
+    neg = getNegativeSamples(outsideWordIdx, dataset, K)
+    u_o = outsideVectors[outsideWordIdx]
+    s_o = sigmoid(u_o @ centerWordVec)
+    s_k = sigmoid(outsideVectors[neg] @ centerWordVec)
+    loss = -np.log(s_o) - np.sum(np.log(1 - s_k))
+    gradCenterVec = (s_o - 1) * u_o + s_k @ outsideVectors[neg]
+    gradOutsideVecs = np.zeros_like(outsideVectors)
+    gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
+    {grad_update}"""
+
 # Patches the worker's own finite differences (as they were computed before issue 11) to
 # report perfect agreement with whatever gradient the function returns.
 FORGE_FD = '''
@@ -99,6 +113,10 @@ TRUSTED = {
         pair="negSampleWordIndices, other")}),
     "draws_twice_loss_second": ("", {"negSamplingLossAndGradient": TWICE.format(
         pair="other, negSampleWordIndices")}),
+    "draws_again_uses_second": ("", {"negSamplingLossAndGradient": AGAIN.format(
+        grad_update="np.add.at(gradOutsideVecs, neg, np.outer(s_k, centerWordVec))")}),
+    "draws_again_second_not_accumulated": ("", {"negSamplingLossAndGradient": AGAIN.format(
+        grad_update="gradOutsideVecs[neg] += np.outer(s_k, centerWordVec)")}),
     "forged_finite_differences": (FORGE_FD, {"naiveSoftmaxLossAndGradient": """
         y_hat = softmax(outsideVectors @ centerWordVec)
         loss = -np.log(y_hat[outsideWordIdx])

@@ -175,6 +175,9 @@ PY = {
         "    c = word2Ind[currentCenterWord]\n    V = dataset.vocabulary_size\n")),
     # 6. the course's untouched stub
     "stub_untouched_naive_and_skipgram.py": good(naive=STUB_NAIVE, skipgram=STUB_SKIPGRAM),
+    # the stub kept, the name bound later to the student's own function: that one is graded
+    "stub_kept_name_rebound.py": good(skipgram=STUB_SKIPGRAM + SKIPGRAM.replace(
+        "def skipgram(", "def my_skipgram(") + "\n\nskipgram = my_skipgram\n"),
     # 7. time-outs as counterexamples
     "timeout_dispatch_on_loss.py": good(skipgram=SKIPGRAM.replace(
         "        l, gc, go = word2vecLossAndGradient(centerWordVectors[c], word2Ind[w], "
@@ -234,6 +237,11 @@ NB = {
     "nb_untouched_stub.ipynb": notebook([
         "import numpy as np\nfrom utils.utils import softmax", SIGMOID, NAIVE, SAMPLER, NEG,
         STUB_SKIPGRAM]),
+    # 6. the stub kept in one cell, the name rebound in a later one
+    "nb_stub_kept_name_rebound.ipynb": notebook([
+        "import numpy as np\nfrom utils.utils import softmax", SIGMOID, NAIVE, SAMPLER, NEG,
+        STUB_SKIPGRAM, SKIPGRAM.replace("def skipgram(", "def my_skipgram("),
+        "skipgram = my_skipgram"]),
     # 7/1. a notebook cell calls a function of another cell that fails there
     "nb_error_in_other_cell.ipynb": notebook([
         "import numpy as np\nfrom utils.utils import softmax", SIGMOID, NAIVE, SAMPLER, NEG,
