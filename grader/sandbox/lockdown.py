@@ -54,6 +54,9 @@ NOBODY = 65534
 CATCHABLE = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
              signal.SIGUSR2, signal.SIGALRM)
 BASE = "/tmp"          # where the staging tmpfs goes (bubblewrap does the same)
+# Set by grader/sandbox/template.py in the L it forks: W calls this with its argv (the
+# worker's arguments) instead of exec'ing python; None: exec as usual.
+start_worker = None
 
 
 # -- the one-line summary the grader prints ------------------------------------------------
@@ -299,6 +302,8 @@ def exec_worker(cfg, argv, uid):
         if sys.platform.startswith("linux"):
             prctl(PR_SET_NO_NEW_PRIVS, 1)
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+        if start_worker is not None:   # forked from the template: no exec (never returns)
+            start_worker(argv)
         os.execve(argv[0], argv, cfg["env"])
     except BaseException as exc:  # noqa: BLE001 - report, never fall back to running unlocked
         os.write(2, f"grader sandbox: could not start the worker: {exc}\n".encode())
