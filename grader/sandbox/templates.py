@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,9 +34,12 @@ class Template:
     def __init__(self):
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
+            # Dies with us (PR_SET_PDEATHSIG) only when started by the main thread: the
+            # signal follows the creating thread; otherwise the socket's end of file ends it.
+            tie = ["--die-with-parent"] if threading.current_thread() is threading.main_thread() else []
             self.process = subprocess.Popen(
                 [sys.executable, "-E", "-s", "-B", str(TEMPLATE), "--socket",
-                 str(theirs.fileno())],
+                 str(theirs.fileno()), *tie],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),), env=launch.worker_env(), start_new_session=True,
                 close_fds=True)
