@@ -201,6 +201,24 @@ def close_shared():
         _shared.close()
 
 
+def _forget_in_child():
+    """A forked child (multiprocessing, a pool) drops its copy of the parent's socket, so the
+    parent's template still sees end of file when the parent closes it; the child starts its
+    own template when it needs one."""
+    global _shared
+    if _shared is not None and _shared.sock is not None:
+        try:
+            _shared.sock.close()
+        except OSError:
+            pass
+        _shared.sock = None
+    _shared = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def prestart():
     """Start this process's template now, so it loads while the grader does other work."""
     shared()
