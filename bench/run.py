@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 BATCH_SIZE = 100
+BUGGY = "tests/corpus/buggy/naive_outside_from_y_hat.py"
 
 # Grades one file in-process and prints peak RSS (KiB): the grader's own, and the largest
 # worker's (workers are its waited-for children).
@@ -143,6 +144,8 @@ def build_rows(work, baseline, quick):
     rows += [Row("grade reference (solutions/word2vec.py)", grade + ["solutions/word2vec.py"]),
              Row("grade loop-based correct (tests/corpus/correct/loops.py)",
                  grade + ["tests/corpus/correct/loops.py"]),
+             Row(f"grade buggy ({BUGGY})", grade + [BUGGY],
+                 note="a failure to shrink: Hypothesis is imported and runs"),
              Row("grade untouched stubs (exercises/word2vec.py)",
                  grade + [str(generated_exercises(work))])]
     skipped = []
@@ -151,7 +154,8 @@ def build_rows(work, baseline, quick):
         rows.append(Row("grade notebook (exercises/word2vec.ipynb)", grade + [str(nb)], note=why))
     else:
         skipped.append(("grade notebook", why))
-    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py"] if baseline else []):
+    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py", BUGGY]
+                 if baseline else []):
         rows.append(Row(f"baseline grader ({Path(baseline).name}): grade {name}",
                         grade + [str(ROOT / name)], cwd=baseline))
     if not quick:
