@@ -126,3 +126,54 @@ def test_a_dead_template_is_replaced(mode):
     assert "traces found:" in seen
     assert templates.shared() is not template
     assert os.getpid() == templates.shared().owner
+
+
+BURN = """
+import time
+started = time.process_time()
+while time.process_time() - started < 0.6:
+    pass
+print("burnt")
+"""
+
+
+def _children_cpu():
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def test_a_killed_workers_cpu_reaches_the_graders_rusage(mode, tmp_path):
+    """make bench counts workers by rusage: a worker killed while idle (how every worker ends)
+    must still be reaped up the tree. Before the fix, lockdown killed I (PID 1 of the
+    namespace) and the worker's CPU vanished with it."""
+    import time
+    from grader.sandbox import cputime
+    tmp_path.chmod(0o755)   # the worker's own uid must read it
+    script = tmp_path / "burn.py"
+    script.write_text(BURN + "time.sleep(60)\n")
+    script.chmod(0o644)
+    before = _children_cpu()
+    process = launch.spawn([launch.sys.executable, "-S", str(script)], launch.Limits(), (),
+                           None, None, readable=[str(tmp_path)])
+    deadline = time.monotonic() + 30
+    while (cputime.tree_seconds(process.pid) or 0) < 0.6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    launch.kill(process)
+    assert _children_cpu() - before >= 0.5
+
+
+def test_forked_workers_cpu_reaches_the_graders_rusage_when_the_template_ends(mode, tmp_path):
+    templates.close_shared()
+    (tmp_path / "word2vec.py").write_text(BURN)
+    sub = submission.load(tmp_path / "word2vec.py")
+    request = LoadRequest(filename=str(tmp_path / "word2vec.py"), cells=sub.cells,
+                          sys_path=[str(tmp_path), str(EXERCISES_DIR)])
+    before = _children_cpu()
+    with WorkerClient(request, launch.Limits()) as worker:
+        worker.start()
+        worker.stop()
+        assert "burnt" in worker.captured_output()
+    assert templates.shared().spawned == 1
+    templates.close_shared()
+    assert _children_cpu() - before >= 0.5
