@@ -145,7 +145,7 @@ def serve(sock):
                 os.close(fd)
             _shut_down(live)
             return
-        words = message.split()
+        words = message.split() or [b""]
         if words[0] == b"spawn" and len(fds) == DESCRIPTORS:
             pid = os.fork()
             if pid == 0:
