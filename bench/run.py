@@ -5,6 +5,9 @@
 Every figure is the median of N runs (min and max beside it) of a fresh process, as a student
 or an instructor would start it, and also a ratio to the floor (`python -c "import numpy"`,
 measured in the same run), so runs on different machines and under different load compare.
+Beside wall time, each row has the CPU time of the whole process tree, sandboxed workers
+included (the kernel's rusage of everything the row's process and its descendants waited
+for: the sandbox's trusted parents reap the workers, so their CPU reaches us).
 Runs of the different rows are interleaved, so a burst of load on the shared machine hits all
 rows alike. Writes the table as JSON to bench/results/latest.json and prints it (Markdown).
 
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -28,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 BATCH_SIZE = 100
+BUGGY = "tests/corpus/buggy/naive_outside_from_y_hat.py"
 
 # Grades one file in-process and prints peak RSS (KiB): the grader's own, and the largest
 # worker's (workers are its waited-for children).
@@ -35,6 +40,11 @@ RSS_PROBE = """
 import json, resource, sys
 from grader import grading
 grading.grade(sys.argv[1])
+try:  # the workers are forked from a template: reap it, so they count as children
+    from grader.sandbox import templates
+    templates.close_shared()
+except ImportError:
+    pass
 print(json.dumps({"grader": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
@@ -98,9 +108,10 @@ def sigmoid(x):
 class Row:
     def __init__(self, name, argv, cwd=ROOT, per=1, note=""):
         self.name, self.argv, self.cwd, self.per, self.note = name, argv, cwd, per, note
-        self.times = []
+        self.times, self.cpu = [], []
 
     def run_once(self):
+        before = _children_cpu()
         started = time.perf_counter()
         done = subprocess.run(self.argv, cwd=self.cwd, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
@@ -108,6 +119,14 @@ class Row:
         if done.returncode != 0:
             raise SystemExit(f"bench: {self.name} failed ({done.returncode}):\n{done.stderr[-2000:]}")
         self.times.append(seconds / self.per)
+        self.cpu.append((_children_cpu() - before) / self.per)
+
+
+def _children_cpu():
+    """User + system CPU seconds of every waited-for descendant so far (rows run one at a
+    time, so the difference around one run is that run's whole tree)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def batch_available():
@@ -153,13 +172,18 @@ def notebook_file(work):
 def build_rows(work, baseline, quick, train_only=False):
     py = [PYTHON]
     rows = [Row("floor: python start-up", py + ["-c", "pass"]),
-            Row("floor: import numpy", py + ["-c", "import numpy"])]
+            Row("floor: import numpy", py + ["-c", "import numpy"]),
+            Row("floor: grade reference, whole pipeline in one process (no sandbox)",
+                py + [str(ROOT / "bench" / "inprocess.py"), "solutions/word2vec.py"],
+                note="bench/inprocess.py: the worker answers in the grader's process")]
     if train_only:
         return rows + [train_row(work)], []
     grade = py + ["-m", "grader", "grade"]
     rows += [Row("grade reference (solutions/word2vec.py)", grade + ["solutions/word2vec.py"]),
              Row("grade loop-based correct (tests/corpus/correct/loops.py)",
                  grade + ["tests/corpus/correct/loops.py"]),
+             Row(f"grade buggy ({BUGGY})", grade + [BUGGY],
+                 note="a failure to shrink: Hypothesis is imported and runs"),
              Row("grade untouched stubs (exercises/word2vec.py)",
                  grade + [str(generated_exercises(work))])]
     skipped = []
@@ -168,7 +192,8 @@ def build_rows(work, baseline, quick, train_only=False):
         rows.append(Row("grade notebook (exercises/word2vec.ipynb)", grade + [str(nb)], note=why))
     else:
         skipped.append(("grade notebook", why))
-    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py"] if baseline else []):
+    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py", BUGGY]
+                 if baseline else []):
         rows.append(Row(f"baseline grader ({Path(baseline).name}): grade {name}",
                         grade + [str(ROOT / name)], cwd=baseline))
     if not quick:
@@ -192,6 +217,10 @@ def build_rows(work, baseline, quick, train_only=False):
         for jobs in (1, 2):
             rows.append(BatchRow(f"batch {BATCH_SIZE} submissions -j {jobs} (per submission)",
                                  klass, jobs, work, has_regrade))
+        if baseline:
+            rows.append(BatchRow(f"baseline grader ({Path(baseline).name}): batch {BATCH_SIZE} "
+                                 "submissions -j 2 (per submission)", klass, 2, work, has_regrade,
+                                 cwd=baseline))
     return rows, skipped
 
 
@@ -213,14 +242,14 @@ def train_row(work):
 class BatchRow(Row):
     """One batch run per measurement, into a fresh report folder (nothing reused)."""
 
-    def __init__(self, name, klass, jobs, work, regrade):
-        super().__init__(name, None, per=BATCH_SIZE)
+    def __init__(self, name, klass, jobs, work, regrade, cwd=ROOT):
+        super().__init__(name, None, cwd=cwd, per=BATCH_SIZE)
         self.klass, self.jobs, self.work, self.regrade = klass, jobs, work, regrade
         self.count = 0
 
     def run_once(self):
         self.count += 1
-        out = self.work / f"batch-j{self.jobs}-{self.count}"
+        out = self.work / f"batch-j{self.jobs}-{self.count}-{id(self)}"
         self.argv = [PYTHON, "-m", "grader", "batch", str(self.klass), "--out", str(out),
                      "-j", str(self.jobs)] + (["--regrade"] if self.regrade else [])
         super().run_once()
@@ -277,17 +306,20 @@ def _summary(values):
 
 def table(result):
     floor = result["floor_seconds"]
-    lines = [f"| what | median s | min s | max s | x floor |", "|---|---:|---:|---:|---:|"]
+    lines = ["| what | median s | min s | max s | x floor | CPU s (workers incl.) |",
+             "|---|---:|---:|---:|---:|---:|"]
     for row in result["rows"]:
+        cpu = row.get("cpu_median")
         lines.append(f"| {row['name']} | {row['median']:.3f} | {row['min']:.3f} | "
-                     f"{row['max']:.3f} | {row['median'] / floor:.1f} |")
+                     f"{row['max']:.3f} | {row['median'] / floor:.1f} | "
+                     f"{'-' if cpu is None else f'{cpu:.3f}'} |")
     for name, why in result["skipped"]:
-        lines.append(f"| {name} | - | - | - | {why} |")
+        lines.append(f"| {name} | - | - | - | {why} | |")
     rss = result["peak_rss"]
     for who in ("grader", "worker"):
         fig = rss[f"{who}_mb"]
         lines.append(f"| peak RSS of the {who} (MB) | {fig['median']:.0f} | {fig['min']:.0f} | "
-                     f"{fig['max']:.0f} | |")
+                     f"{fig['max']:.0f} | | |")
     lines.append("")
     lines.append(f"Floor = `python -c \"import numpy\"`, median {floor:.3f} s; {result['runs']} runs "
                  f"each, interleaved; {result['machine']}.")
@@ -296,16 +328,26 @@ def table(result):
 
 
 def main(argv=None):
+    global BATCH_SIZE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per row (default 5)")
     parser.add_argument("--quick", action="store_true", help="skip the slow rows (hang, batch)")
     parser.add_argument("--baseline", metavar="DIR", help="another checkout to compare with")
     parser.add_argument("--train", action="store_true", help="only the floor and `make train` rows")
+    parser.add_argument("--only", action="append", metavar="WORDS",
+                        help="keep only the rows whose name holds WORDS (repeatable; the "
+                             "floor rows always stay)")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                        help=f"submissions per batch row (default {BATCH_SIZE})")
     parser.add_argument("--out", default=str(RESULTS / "latest.json"), help="JSON output")
     opts = parser.parse_args(argv)
+    BATCH_SIZE = opts.batch_size
     baseline = str(Path(opts.baseline).resolve()) if opts.baseline else None
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as tmp:
         rows, skipped = build_rows(Path(tmp), baseline, opts.quick, opts.train)
+        if opts.only:
+            rows = [r for r in rows if r.name.startswith("floor")
+                    or any(words in r.name for words in opts.only)]
         for run in range(opts.runs):
             for row in rows:
                 row.run_once()
@@ -319,7 +361,8 @@ def main(argv=None):
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "runs": opts.runs, "floor_seconds": floor,
         "rows": [dict(name=r.name, note=r.note, times=r.times, **_summary(r.times),
-                      ratio_to_floor=statistics.median(r.times) / floor) for r in rows],
+                      ratio_to_floor=statistics.median(r.times) / floor, cpu=r.cpu,
+                      cpu_median=statistics.median(r.cpu)) for r in rows],
         "skipped": skipped, "peak_rss": rss, "train": train,
     }
     out = Path(opts.out)

@@ -81,6 +81,8 @@ def _grade(args):
     _check_output("--annotate", args.annotate, path)
     if args.json and args.annotate and Path(args.json).resolve() == Path(args.annotate).resolve():
         raise UsageError("--json and --annotate name the same file: give each its own")
+    from grader.sandbox import templates
+    templates.prestart()   # the worker's Python and numpy load while the grader's own do
     rubric = load_rubric(args.rubric)
     from grader import grading
     from grader.report import results_json, terminal

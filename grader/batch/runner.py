@@ -30,6 +30,8 @@ def _init(rubric_path):
     """Pool process start-up: load the rubric once; stop cleanly when told to or orphaned."""
     global _rubric
     from grader import rubric as rubric_mod
+    from grader.sandbox import templates
+    templates.prestart()   # this slot's worker template loads numpy while the rubric loads
     _rubric = rubric_mod.load(rubric_path)
     # Ctrl-C reaches the whole terminal's process group: the batch process alone decides
     # what happens (it terminates this one), so a check is never cut off half-way.

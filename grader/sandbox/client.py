@@ -81,15 +81,11 @@ class WorkerClient:
         # What the submission prints comes through a pipe the grader drains (never a host
         # file open for writing in the worker: it could fallocate or seek on it).
         out_r, out_w = os.pipe()
-        argv = [sys.executable, "-E", "-s", "-B", str(WORKER_MAIN),
-                "--requests", str(req_r), "--responses", str(resp_w),
-                "--output-cap", str(self.output_cap + 1)]
         try:
-            self.process = launch.spawn(argv, self.limits, pass_fds=(req_r, resp_w),
-                                        stdout=out_w, stderr=out_w,
-                                        readable=self.load_request.sys_path,
-                                        file_bytes=self.output_cap + (1 << 20),
-                                        report_fd=report_w)
+            self.process = launch.start_worker(WORKER_MAIN, (req_r, resp_w), out_w, report_w,
+                                               self.limits, readable=self.load_request.sys_path,
+                                               file_bytes=self.output_cap + (1 << 20),
+                                               output_cap=self.output_cap + 1)
         except BaseException:
             for fd in (req_w, resp_r, report_r, out_r):
                 os.close(fd)

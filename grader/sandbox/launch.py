@@ -60,18 +60,49 @@ def spawn(argv, limits, pass_fds, stdout, stderr, readable=(), file_bytes=1 << 2
     captured output included); lockdown.py writes one JSON line on `report_fd` saying which
     protections it got.
     """
-    config = {"mode": os.environ.get(MODE_VARIABLE, "auto"),
-              "require_unprivileged": os.environ.get(REQUIRE_VARIABLE) == "1",
-              "memory_mb": limits.memory_mb,
-              "cpu_seconds": limits.cpu_seconds, "processes": limits.processes,
-              "tmp_mb": limits.tmp_mb, "file_bytes": int(file_bytes), "uid": worker_uid(),
-              "env": worker_env(), "report_fd": report_fd, "hidden": [str(p) for p in HIDDEN],
-              **view(argv[0], readable)}
+    config = _config(argv[0], limits, readable, file_bytes, report_fd)
     fds = tuple(pass_fds) + ((report_fd,) if report_fd is not None else ())
     wrapper = [sys.executable, "-I", "-S", "-B", str(LOCKDOWN), json.dumps(config), "--"]
     return subprocess.Popen(wrapper + list(argv), stdin=subprocess.DEVNULL, stdout=stdout,
                             stderr=stderr, pass_fds=fds, env=worker_env(),
                             start_new_session=True, close_fds=True)
+
+
+def _config(executable, limits, readable, file_bytes, report_fd):
+    """What lockdown.py needs to know: mode, limits, identity, environment, the view."""
+    return {"mode": os.environ.get(MODE_VARIABLE, "auto"),
+            "require_unprivileged": os.environ.get(REQUIRE_VARIABLE) == "1",
+            "memory_mb": limits.memory_mb,
+            "cpu_seconds": limits.cpu_seconds, "processes": limits.processes,
+            "tmp_mb": limits.tmp_mb, "file_bytes": int(file_bytes), "uid": worker_uid(),
+            "env": worker_env(), "report_fd": report_fd, "hidden": [str(p) for p in HIDDEN],
+            **view(executable, readable)}
+
+
+def start_worker(worker_main, fds, output, report_fd, limits, readable=(), file_bytes=1 << 20,
+                 output_cap=None):
+    """Start the worker (grader/worker/main.py) in its sandbox; returns a Popen or a Popen
+    look-alike (kill() below handles both).
+
+    `fds` = (requests, responses): the worker's ends of its pipes; `output`: where it prints;
+    `report_fd`: lockdown's report. Forked from this process's template when there is one
+    (grader/sandbox/template.py: no Python or numpy start-up per worker), else exec'd.
+    """
+    from grader.sandbox import templates
+    template = templates.shared()
+    if template is not None:
+        config = _config(sys.executable, limits, readable, file_bytes, None)
+        config["output_cap"] = output_cap
+        try:
+            return template.spawn(config, (*fds, output, report_fd))
+        except OSError:
+            template.close()   # unusable: exec this worker, and start a fresh template next time
+    argv = [sys.executable, "-E", "-s", "-B", str(worker_main),
+            "--requests", str(fds[0]), "--responses", str(fds[1])]
+    if output_cap is not None:
+        argv += ["--output-cap", str(output_cap)]
+    return spawn(argv, limits, pass_fds=fds, stdout=output, stderr=output, readable=readable,
+                 file_bytes=file_bytes, report_fd=report_fd)
 
 
 def view(executable, readable):
@@ -108,7 +139,10 @@ def kill(process):
         except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        if hasattr(process, "kill_group"):   # forked by the template, which signals it
+            process.kill_group(signal.SIGKILL)
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     try:

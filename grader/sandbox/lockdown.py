@@ -54,6 +54,9 @@ NOBODY = 65534
 CATCHABLE = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
              signal.SIGUSR2, signal.SIGALRM)
 BASE = "/tmp"          # where the staging tmpfs goes (bubblewrap does the same)
+# Set by grader/sandbox/template.py in the L it forks: W calls this with its argv (the
+# worker's arguments) instead of exec'ing python; None: exec as usual.
+start_worker = None
 
 
 # -- the one-line summary the grader prints ------------------------------------------------
@@ -304,6 +307,8 @@ def exec_worker(cfg, argv, uid):
         if sys.platform.startswith("linux"):
             prctl(PR_SET_NO_NEW_PRIVS, 1)
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+        if start_worker is not None:   # forked from the template: no exec (never returns)
+            start_worker(argv)
         os.execve(argv[0], argv, cfg["env"])
     except BaseException as exc:  # noqa: BLE001 - report, never fall back to running unlocked
         os.write(2, f"grader sandbox: could not start the worker: {exc}\n".encode())
@@ -400,9 +405,13 @@ def main(argv):
     child = {"pid": None}
 
     def stop(signum, frame):
-        if child["pid"]:
+        # In namespaces the worker is I's child: killing it (not I) lets I reap it, so its
+        # CPU time reaches the grader's rusage (a killed I would take it along unaccounted);
+        # if I does not end by itself, launch.kill's SIGKILL to the session follows.
+        pids = children_of(child["pid"]) if info["namespaces"] and child["pid"] else []
+        for pid in pids or ([child["pid"]] if child["pid"] else []):
             try:
-                os.kill(child["pid"], signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
 
@@ -461,7 +470,43 @@ def be_init(cfg, worker_argv, fd, info, status_w):
     if worker == 0:
         os.close(status_w)
         exec_worker(cfg, worker_argv, uid)
-    return supervise(worker, reap_orphans=False)
+    status = supervise(worker, reap_orphans=False)
+    end_namespace()
+    return status
+
+
+def end_namespace():
+    """In I (PID 1): kill what W left in the namespace and reap it, so that every process's
+    CPU time is counted up the tree (the kernel's own clean-up would reap them unaccounted)."""
+    if os.getpid() != 1:   # never outside a PID namespace: -1 would be every process
+        return
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        while True:
+            os.waitpid(-1, 0)
+    except ChildProcessError:
+        pass
+
+
+def children_of(pid):
+    """Pids whose parent is `pid` (from /proc, as the host sees them); [] if unreadable."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as handle:
+            return [int(p) for p in handle.read().split()]
+    except (OSError, ValueError):
+        pass
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                if int(handle.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
 
 
 def run_as_process(cfg, worker_argv, fd, info, child):

@@ -48,7 +48,6 @@ def decode(data):
         if hlen > MAX_HEADER_BYTES:
             raise ProtocolError(f"message header of {hlen} bytes is over the limit")
         header = json.loads(data[4:4 + hlen])
-        _check_shape(header)
         pos, blobs = 4 + hlen, []
         while pos < len(data):
             (blen,) = struct.unpack_from("<Q", data, pos)
@@ -56,13 +55,16 @@ def decode(data):
                 raise ValueError("blob runs past the end of the message")
             blobs.append(data[pos + 8:pos + 8 + blen])
             pos += 8 + blen
-        return _unpack(header, blobs)
+        # One walk both checks the bounds (depth, number of values) and rebuilds the
+        # message; it stops at the first value over a bound, so a hostile header costs at
+        # most MAX_NODES steps and MAX_DEPTH levels of recursion.
+        return _unpack(header, blobs, 0, [MAX_NODES])
     except (ValueError, struct.error, KeyError, IndexError, TypeError, RecursionError,
             MemoryError) as exc:
         raise ProtocolError(f"malformed message: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
-def _check_shape(header):
+def _check_shape(header):  # kept for callers that check a header without decoding it
     """ProtocolError unless the header nests at most MAX_DEPTH deep with MAX_NODES values."""
     stack, count = [(header, 0)], 0
     while stack:
@@ -122,6 +124,7 @@ def read_message(fd):
 
 
 RAW_KINDS = "biufc"   # bool, signed, unsigned, float, complex
+_DTYPES = {}          # dtype names already checked (only allowed ones are kept)
 
 
 def _raw_array(spec, blob):
@@ -130,9 +133,13 @@ def _raw_array(spec, blob):
     if not isinstance(dtype_name, str) or not isinstance(shape, list) or not all(
             isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
         raise ValueError("bad array description")
-    dtype = np.dtype(dtype_name)
-    if dtype.kind not in RAW_KINDS or dtype.fields or dtype.hasobject:
-        raise ValueError(f"array dtype {dtype_name!r} not allowed")
+    dtype = _DTYPES.get(dtype_name)
+    if dtype is None:
+        dtype = np.dtype(dtype_name)
+        if dtype.kind not in RAW_KINDS or dtype.fields or dtype.hasobject:
+            raise ValueError(f"array dtype {dtype_name!r} not allowed")
+        if len(_DTYPES) < 64:
+            _DTYPES[dtype_name] = dtype
     count = 1
     for n in shape:
         count *= n
@@ -142,6 +149,15 @@ def _raw_array(spec, blob):
 
 
 def _pack(obj, blobs):
+    kind = type(obj)   # exact builtin types first: most values of a message are these
+    if kind is float or kind is str or kind is bool or obj is None:
+        return obj
+    if kind is int:
+        return obj if -2 ** 63 < obj < 2 ** 63 else {"$repr": describe(obj)}
+    if kind is list:
+        return [_pack(v, blobs) for v in obj]
+    if kind is dict:
+        return {(k if type(k) is str else str(k)): _pack(v, blobs) for k, v in obj.items()}
     if isinstance(obj, np.ndarray) or isinstance(obj, np.generic):
         arr = np.asarray(obj)
         if arr.dtype.hasobject:
@@ -165,18 +181,33 @@ def _pack(obj, blobs):
     return {"$repr": describe(obj)}
 
 
-def _unpack(obj, blobs):
-    if isinstance(obj, dict):
-        if "$nd" in obj:
-            return _raw_array(obj, blobs[obj["$nd"]])
-        if "$tuple" in obj:
-            return tuple(_unpack(v, blobs) for v in obj["$tuple"])
-        if "$repr" in obj:
-            return Opaque(str(obj["$repr"]))
-        return {k: _unpack(v, blobs) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_unpack(v, blobs) for v in obj]
-    return obj
+def _unpack(obj, blobs, depth, budget):
+    """`obj` rebuilt (arrays from their blobs, tuples, descriptions); ProtocolError past
+    MAX_DEPTH levels or once `budget[0]` values are used up (counted as _check_shape does)."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise ProtocolError("message nests too deep or holds too many values")
+    kind = type(obj)
+    if kind is list:
+        return [_unpack(v, blobs, depth + 1, budget) for v in obj]
+    if kind is not dict:
+        return obj
+    if "$nd" in obj:
+        shape = obj.get("shape")
+        budget[0] -= len(obj) + (len(shape) if type(shape) is list else 0)
+        return _raw_array(obj, blobs[obj["$nd"]])
+    if "$tuple" in obj:
+        budget[0] -= 1
+        items = obj["$tuple"]
+        if type(items) is not list:
+            return tuple(_unpack(v, blobs, depth + 2, budget) for v in items)
+        return tuple([_unpack(v, blobs, depth + 2, budget) for v in items])
+    if "$repr" in obj:
+        budget[0] -= 1
+        if type(obj["$repr"]) is not str:
+            raise ValueError("a description that is not text")
+        return Opaque(obj["$repr"])
+    return {k: _unpack(v, blobs, depth + 1, budget) for k, v in obj.items()}
 
 
 class Opaque:

@@ -156,7 +156,9 @@ class Worker:
         dataset, loss = self._given(request)
         args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
         kwargs = {k: self.resolve(v, dataset, loss) for k, v in request.get("kwargs", {}).items()}
-        watch = not request.get("timing")  # timing runs skip the copies made to spot mutation
+        # Copies to spot changes in place only where a check reads them: not for timing runs,
+        # nor for finite-difference calls (`pick`: only the loss comes back).
+        watch = not request.get("timing") and request.get("pick") is None
         before = [a.copy() if watch and hasattr(a, "copy") and hasattr(a, "shape") else None
                   for a in args]
         patches, sampler = self._patches(request)
@@ -383,17 +385,24 @@ class Worker:
 
 def _unchanged(np, after, before):
     try:
-        return after.shape == before.shape and bool(np.array_equal(after, before, equal_nan=True))
+        if after.shape != before.shape:
+            return False
+        if after.dtype == before.dtype and after.tobytes() == before.tobytes():
+            return True   # the usual case, at memcmp speed (NaN payloads and -0.0 go below)
+        return bool(np.array_equal(after, before, equal_nan=True))
     except (TypeError, ValueError):
         return False
 
 
-def main():
+def main(argv=None):
+    """Serve one submission's requests until the grader closes the pipe. `argv` (default:
+    the command line) names the pipes; a worker forked from the template
+    (grader/sandbox/template.py) gets here with numpy and these modules already imported."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--responses", type=int, required=True)
     parser.add_argument("--output-cap", type=int, default=None)
-    opts = parser.parse_args()
+    opts = parser.parse_args(argv)
     if opts.output_cap is not None:
         capture.cap_output(opts.output_cap)
     worker = Worker()

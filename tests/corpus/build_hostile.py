@@ -229,6 +229,10 @@ STEAL = {
                 "word2Ind, centerWordVectors, outsideVectors, dataset, word2vecLossAndGradient)",
 }
 
+# What leave_traces plants (a later worker must never see it); look_for_traces spells it
+# only in two hex-encoded halves, so it is whole in memory only where something put it.
+TRACE = "W2V-TRACE-7f3a9c41d2e8b6"
+
 # Round two (issue 10): attacks on the boundary itself, not on the functions.
 HOSTILE_2 = {
     "loose_classmates": ("Implements nothing: lists its own folder and runs a classmate's file "
@@ -333,6 +337,105 @@ print("\\x1b[2J\\x1b[H\\x1b[32mTotal 100 / 100\\x1b[0m\\x07")
     "slow_load_crash": ("Takes 4 s to load and ends the process on every call, so every "
                         "check costs a reload.", "import os\nimport time\n\ntime.sleep(4)\n",
                         {name: "os._exit(1)" for name in GOOD}),
+    "leave_traces": ("At import, leaves a secret wherever a later submission's worker might "
+                     "look (numpy, builtins, the environment, sys.modules, the worker's "
+                     "modules, sys.path, /tmp, /dev/shm, a thousand copies in memory), then "
+                     "answers correctly. look_for_traces, graded next by the same process, "
+                     "must find none of it.", "import builtins\nimport os\nimport sys\n" + f"""
+_SECRET = "{TRACE}"
+
+
+def _leave_traces():
+    import types
+    import numpy
+    numpy._w2v_trace = _SECRET
+    builtins._w2v_trace = _SECRET
+    os.environ["W2V_TRACE"] = _SECRET
+    sys.modules["w2v_trace"] = types.ModuleType(_SECRET)
+    sys.path.append("/" + _SECRET)
+    codec = sys.modules.get("codec")
+    if codec is not None:
+        codec._w2v_trace = _SECRET
+    for folder in ("/tmp", "/dev/shm"):
+        try:
+            with open(os.path.join(folder, "w2v_trace"), "w") as handle:
+                handle.write(_SECRET)
+        except OSError as exc:
+            print("could not write in", folder, type(exc).__name__)
+    return [(_SECRET + str(i)).encode() for i in range(1000)]
+
+
+_kept = _leave_traces()
+""", {}),
+    "look_for_traces": ("At import, looks for what leave_traces left (every place it wrote, "
+                        "and the secret anywhere in its own memory) and prints what it "
+                        "finds; then answers correctly.",
+                        "import builtins\nimport ctypes\nimport os\nimport sys\n" + f"""
+# The secret in two halves, never joined here: a scan of this process's memory finds it
+# only where something else put it whole.
+_HALVES = (bytes.fromhex("{TRACE[:8].encode().hex()}"), bytes.fromhex("{TRACE[8:].encode().hex()}"))
+
+
+def _occurrences(chunk, first, second):
+    count, at = 0, chunk.find(first)
+    while at >= 0:
+        if chunk[at + len(first):at + len(first) + len(second)] == second:
+            count += 1
+        at = chunk.find(first, at + 1)
+    return count
+
+
+class _Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("size", ctypes.c_size_t)]
+
+
+def _scan_memory(halves_list):
+    # process_vm_readv on itself (an unprivileged worker may not open /proc/self/mem):
+    # an unreadable page is an error, never a crash.
+    libc = ctypes.CDLL(None, use_errno=True)
+    counts, buffer = [0] * len(halves_list), ctypes.create_string_buffer(2**22)
+    with open("/proc/self/maps") as handle:
+        maps = handle.read().splitlines()
+    for line in maps:
+        parts = line.split()
+        low, high = (int(x, 16) for x in parts[0].split("-"))
+        if "r" not in parts[1] or high - low > 2**28 or parts[-1].startswith("[v"):
+            continue
+        for start in range(low, high, 2**22):
+            size = min(high, start + 2**22) - start
+            local, remote = _Iovec(ctypes.addressof(buffer), size), _Iovec(start, size)
+            got = libc.process_vm_readv(os.getpid(), ctypes.byref(local), 1,
+                                        ctypes.byref(remote), 1, 0)
+            if got <= 0:
+                break
+            chunk = buffer.raw[:got]
+            for i, (first, second) in enumerate(halves_list):
+                counts[i] += _occurrences(chunk, first, second)
+    return counts
+
+
+def _look_for_traces():
+    import numpy
+    found = []
+    places = {{"numpy": getattr(numpy, "_w2v_trace", None),
+              "builtins": getattr(builtins, "_w2v_trace", None),
+              "environment": os.environ.get("W2V_TRACE"),
+              "sys.modules": sys.modules.get("w2v_trace"),
+              "worker module": getattr(sys.modules.get("codec"), "_w2v_trace", None),
+              "sys.path": [p for p in sys.path if "W2V" in p] or None}}
+    found += [name for name, value in places.items() if value is not None]
+    for folder in ("/tmp", "/dev/shm"):
+        if os.path.exists(os.path.join(folder, "w2v_trace")):
+            found.append(folder)
+    planted = b"".join((b"w2v-own-", b"planted-copy"))   # proves the scan sees the heap
+    secret, own = _scan_memory([_HALVES, (b"w2v-own-", b"planted-copy")])
+    if secret:
+        found.append(f"memory ({{secret}} copies)")
+    print("traces found:", ", ".join(found) or "none", "| own copy seen:", own > 0, len(planted))
+
+
+_look_for_traces()
+""", {}),
 }
 
 
