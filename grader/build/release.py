@@ -40,7 +40,8 @@ SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "findings.py
            "report/__init__.py", "report/annotate.py", "report/policy.py", "report/progress.py",
            "report/results_json.py", "report/terminal.py",
            "sandbox/__init__.py", "sandbox/client.py", "sandbox/cputime.py", "sandbox/launch.py",
-           "sandbox/lockdown.py", "sandbox/private_copy.py",
+           "sandbox/lockdown.py", "sandbox/private_copy.py", "sandbox/template.py",
+           "sandbox/templates.py",
            "worker/__init__.py", "worker/capture.py", "worker/codec.py", "worker/harness.py",
            "worker/loading.py", "worker/main.py", "worker/protocol.py")
 # The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
