@@ -117,7 +117,7 @@ def _duplicates_dropped(problem, failure):
     value = (failure.events or {}).get("value")
     if len(set(samples)) == len(samples) or not isinstance(value, (list, tuple)) or len(value) != 3:
         return False
-    want = _outputs(problem, list(dict.fromkeys(samples)))
+    want = loss_reference.expected(dataclasses.replace(problem, samples=tuple(dict.fromkeys(samples))), FN)
     return all(matches(value[i], want[i]) for i in range(3))
 
 
