@@ -117,7 +117,8 @@ def _duplicates_dropped(problem, failure):
     value = (failure.events or {}).get("value")
     if len(set(samples)) == len(samples) or not isinstance(value, (list, tuple)) or len(value) != 3:
         return False
-    want = loss_reference.expected(dataclasses.replace(problem, samples=tuple(dict.fromkeys(samples))), FN)
+    unique = tuple(dict.fromkeys(samples))
+    want = loss_reference.expected(dataclasses.replace(problem, samples=unique, K=len(unique)), FN)
     return all(matches(value[i], want[i]) for i in range(3))
 
 
