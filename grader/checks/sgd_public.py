@@ -42,7 +42,7 @@ class SgdProblem:
                   "useSaved": False, "PRINT_EVERY": self.iterations}
         return {"op": "call", "fn": FN,
                 "args": [{"$ref": "f"}, np.array(self.x0, dtype=float), self.step,
-                                   self.iterations], "kwargs": kwargs,
+                         self.iterations], "kwargs": kwargs,
                 "objective": {"a": list(self.a), "c": list(self.c), "keep": list(self.keep),
                               "bound": self.bound}}
 

@@ -1,0 +1,105 @@
+"""sgd, the optional exercise handed in as sgd.py next to word2vec.py: off by default (nothing
+changes), on by the rubric's switch: the reference gets full marks, the generated stub 0, a
+lone word2vec.py 0 in sgd only, and each catalogued mistake costs points in sgd only, named."""
+
+import pytest
+
+from grader import grading, rubric as rubric_mod
+from grader.build import stubs
+from grader.paths import EXERCISES_DIR, REFERENCE_FILE, SOLUTIONS_DIR
+
+ON = rubric_mod.DEFAULT_PATH.read_text().replace("sgd = false", "sgd = true")
+SGD = (SOLUTIONS_DIR / "sgd.py").read_text()
+UPDATE = "        loss, grad = f(x)\n        x = x - step * grad\n"
+ANNEAL = "        if iter % ANNEAL_EVERY == 0:\n            step *= 0.5\n"
+POST = "        x = postprocessing(x)\n"
+# mistake -> (the reference's text, its wrong variant, the diagnosis that must be named)
+BUGGY = {
+    "ascent": (UPDATE, UPDATE.replace("x - step", "x + step"), "gradient ascent"),
+    "no_annealing": (ANNEAL, "", "never annealed"),
+    "no_postprocessing": (POST, "", "postprocessing skipped"),
+    "f_twice": (UPDATE, "        loss = f(x)[0]\n        grad = f(x)[1]\n"
+                        "        x = x - step * grad\n", "f called twice"),
+}
+
+
+@pytest.fixture(scope="module")
+def rubric_on(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rubric") / "rubric.toml"
+    path.write_text(ON)
+    return rubric_mod.load(path)
+
+
+def scores(report):
+    return {f.name: (f.score, f.max_score) for f in report.functions}
+
+
+def hand_in(folder, sgd_text=None):
+    """A student folder: the reference word2vec.py, and sgd.py holding `sgd_text` if given."""
+    (folder / "word2vec.py").write_text(stubs.reference_text(rubric_mod.FUNCTIONS))
+    if sgd_text is not None:
+        (folder / "sgd.py").write_text(sgd_text)
+    return folder / "word2vec.py"
+
+
+def test_off_by_default_nothing_changes():
+    rubric = rubric_mod.load()
+    assert "sgd" not in rubric.functions
+    report = grading.grade(REFERENCE_FILE, rubric)
+    assert "sgd" not in scores(report)
+    assert report.score == report.max_score == 100
+
+
+def test_reference_scores_full_marks_with_sgd_on(rubric_on, tmp_path):
+    report = grading.grade(hand_in(tmp_path, SGD), rubric_on)
+    assert [f.name for f in report.functions][-1] == "sgd"
+    failed = [(c.name, c.feedback) for c in report.checks() if not c.passed]
+    assert scores(report)["sgd"] == (10, 10), failed
+    assert report.score == report.max_score == rubric_on.max_score() == 110, failed
+
+
+def test_the_generated_stub_scores_zero_in_sgd(rubric_on, tmp_path):
+    stub = (EXERCISES_DIR / "sgd.py").read_text()
+    assert "NotImplementedError" in stub
+    report = grading.grade(hand_in(tmp_path, stub), rubric_on)
+    sgd = next(f for f in report.functions if f.name == "sgd")
+    assert (sgd.score, sgd.status) == (0, "not_implemented"), sgd.summary
+    assert "not implemented yet" in sgd.summary
+    assert report.score == 100
+
+
+def test_a_lone_word2vec_py_loses_sgd_only(rubric_on, tmp_path):
+    report = grading.grade(hand_in(tmp_path), rubric_on)
+    sgd = next(f for f in report.functions if f.name == "sgd")
+    assert sgd.score == 0 and sgd.status == "missing"
+    assert sgd.summary == "sgd: no sgd.py was handed in next to word2vec.py"
+    assert report.score == 100
+
+
+def test_an_sgd_py_that_fails_to_load_costs_sgd_only(rubric_on, tmp_path):
+    report = grading.grade(hand_in(tmp_path, SGD + "\nraise ValueError('oops')\n"), rubric_on)
+    sgd = next(f for f in report.functions if f.name == "sgd")
+    assert sgd.score == 0 and "sgd.py did not load" in sgd.summary and "ValueError" in sgd.summary
+    assert report.score == 100 and not report.problems
+
+
+def test_sgd_defined_in_word2vec_py_is_not_taken_for_sgd_py(rubric_on, tmp_path):
+    # the side file is what is graded; a lone word2vec.py holding sgd is still told to hand in sgd.py
+    path = hand_in(tmp_path)
+    path.write_text(path.read_text() + "\n\ndef sgd(*args, **kwargs):\n    return 0\n")
+    report = grading.grade(path, rubric_on)
+    assert next(f for f in report.functions if f.name == "sgd").status == "missing"
+
+
+@pytest.mark.parametrize("name", sorted(BUGGY))
+def test_each_sgd_mistake_costs_points_in_sgd_only(rubric_on, tmp_path, name):
+    right, wrong, mistake = BUGGY[name]
+    assert right in SGD
+    report = grading.grade(hand_in(tmp_path, SGD.replace(right, wrong)), rubric_on)
+    for fn, (score, maximum) in scores(report).items():
+        if fn == "sgd":
+            assert score < maximum, report.summary_text()
+        else:
+            assert score == maximum, f"{name} lost points in {fn}"
+    named = [c.mistake for c in report.checks() if c.function == "sgd" and c.mistake]
+    assert any(mistake in m for m in named), named
