@@ -103,3 +103,22 @@ def test_each_sgd_mistake_costs_points_in_sgd_only(rubric_on, tmp_path, name):
             assert score == maximum, f"{name} lost points in {fn}"
     named = [c.mistake for c in report.checks() if c.function == "sgd" and c.mistake]
     assert any(mistake in m for m in named), named
+
+
+def test_the_release_ships_sgds_public_half_only(rubric_on):
+    from grader.build import release
+    shipped = release.shipped_modules(rubric_on.functions)
+    assert "checks/sgd_public.py" in shipped and "side_files.py" in shipped
+    assert "checks/sgd.py" not in shipped
+    assert "checks/sgd_public.py" not in release.shipped_modules()   # off: not shipped
+
+
+def test_public_mode_grades_the_reference_sgd_without_the_reference(tmp_path):
+    from grader.build import release
+    public = tmp_path / "rubric.toml"
+    public.write_text(release.public_rubric(ON))
+    rubric = rubric_mod.load(public)
+    folder = tmp_path / "student"
+    folder.mkdir()
+    report = grading.grade(hand_in(folder, SGD), rubric)
+    assert scores(report)["sgd"] == (10, 10), report.summary_text()
