@@ -14,8 +14,8 @@ RTOL, ATOL = 1e-5, 1e-7
 class Verdict:
     """ok, plus the message for the student and an optional note about an accepted shape."""
 
-    def __init__(self, ok, message="", note=""):
-        self.ok, self.message, self.note = ok, message, note
+    def __init__(self, ok, message="", note="", kind=""):
+        self.ok, self.message, self.note, self.kind = ok, message, note, kind
 
 
 def fmt(value, width=60):
@@ -75,7 +75,7 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         real = "a real number" if expected.shape == () else \
             f"an array of shape {expected.shape} of real numbers"
         return Verdict(False, f"{label} should be {real}, but your code returned "
-                              f"{describe_type(actual)}.")
+                              f"{describe_type(actual)}.", kind="type")
     note = ""
     if arr.shape != expected.shape:
         if arr.size == expected.size and np.squeeze(arr).shape == np.squeeze(expected).shape:
@@ -84,12 +84,13 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
             arr = arr.reshape(expected.shape)
         else:
             return Verdict(False, f"{label} has the wrong shape: expected {expected.shape}, "
-                                  f"got {arr.shape}.")
+                                  f"got {arr.shape}.", kind="shape")
     if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
         bad = np.argwhere(~np.isfinite(arr))
         where = f" at index {tuple(int(i) for i in bad[0])}" if arr.ndim else ""
         return Verdict(False, f"{label} contains {fmt(arr[tuple(bad[0])] if arr.ndim else arr)}"
-                              f"{where} (expected {fmt(expected)}): an overflow or a division by zero?")
+                              f"{where} (expected {fmt(expected)}): an overflow or a division by zero?",
+                       kind="nonfinite")
     if _close(arr, expected, rtol, atol):
         return Verdict(True, note=note)
     lines = [f"{label} does not match the expected value.",
@@ -99,7 +100,7 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         index = tuple(int(i) for i in worst)
         lines.append(f"  largest difference at index {index}: expected {fmt(expected[worst])}, "
                      f"got {fmt(arr[worst])}")
-    return Verdict(False, "\n".join(lines), note=note)
+    return Verdict(False, "\n".join(lines), note=note, kind="value")
 
 
 def _close(arr, expected, rtol, atol):

@@ -57,12 +57,17 @@ class SgdProblem:
 
     def describe(self):
         lines = [f"f(x) = 1/2 sum(a * (x - c)**2), returning (cost, a * (x - c)), with "
-                 f"a = {fmt(np.asarray(self.a))}, c = {fmt(np.asarray(self.c))}",
-                 f"x0 = {fmt(np.asarray(self.x0))}, step = {self.step:g}, "
+                 f"a = {_listed(self.a)}, c = {_listed(self.c)}",
+                 f"x0 = {_listed(self.x0)}, step = {self.step:g}, "
                  f"iterations = {self.iterations}"]
         if self.bound:
             lines.append(f"postprocessing clips x to [-{self.bound:g}, {self.bound:g}]")
         return lines
+
+
+def _listed(values):
+    """[1e-05, 2e-05]: every coefficient readable (fmt's 4 decimals would show 0.)."""
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
 
 
 # Short runs that converge (to 1e-9 or better) under the contract; the last one clips.
