@@ -122,3 +122,16 @@ def test_public_mode_grades_the_reference_sgd_without_the_reference(tmp_path):
     folder.mkdir()
     report = grading.grade(hand_in(folder, SGD), rubric)
     assert scores(report)["sgd"] == (10, 10), report.summary_text()
+
+
+def test_checkpoints_written_anyway_land_nowhere_outside_the_sandbox(rubric_on, tmp_path):
+    # an sgd that saves every iteration, useSaved or not: save_params writes to its cwd
+    saving = SGD.replace("if iter % SAVE_PARAMS_EVERY == 0 and useSaved:", "if True:")
+    assert saving != SGD
+    folder = tmp_path / "student"
+    folder.mkdir()
+    grading.grade(hand_in(folder, saving), rubric_on)
+    from pathlib import Path
+    from grader.paths import KIT_ROOT
+    for place in (folder, KIT_ROOT, KIT_ROOT / "exercises", Path.cwd()):
+        assert not list(place.glob("saved_params_*")), place
