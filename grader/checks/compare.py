@@ -12,7 +12,8 @@ RTOL, ATOL = 1e-5, 1e-7
 
 
 class Verdict:
-    """ok, plus the message for the student and an optional note about an accepted shape."""
+    """ok, plus the message for the student and an optional note about an accepted shape;
+    kind "shape" for a wrong shape (framework.check_output reads it)."""
 
     def __init__(self, ok, message="", note="", kind=""):
         self.ok, self.message, self.note, self.kind = ok, message, note, kind
@@ -75,7 +76,7 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         real = "a real number" if expected.shape == () else \
             f"an array of shape {expected.shape} of real numbers"
         return Verdict(False, f"{label} should be {real}, but your code returned "
-                              f"{describe_type(actual)}.", kind="type")
+                              f"{describe_type(actual)}.")
     note = ""
     if arr.shape != expected.shape:
         if arr.size == expected.size and np.squeeze(arr).shape == np.squeeze(expected).shape:
@@ -89,8 +90,7 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         bad = np.argwhere(~np.isfinite(arr))
         where = f" at index {tuple(int(i) for i in bad[0])}" if arr.ndim else ""
         return Verdict(False, f"{label} contains {fmt(arr[tuple(bad[0])] if arr.ndim else arr)}"
-                              f"{where} (expected {fmt(expected)}): an overflow or a division by zero?",
-                       kind="nonfinite")
+                              f"{where} (expected {fmt(expected)}): an overflow or a division by zero?")
     if _close(arr, expected, rtol, atol):
         return Verdict(True, note=note)
     lines = [f"{label} does not match the expected value.",
@@ -100,7 +100,7 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         index = tuple(int(i) for i in worst)
         lines.append(f"  largest difference at index {index}: expected {fmt(expected[worst])}, "
                      f"got {fmt(arr[worst])}")
-    return Verdict(False, "\n".join(lines), note=note, kind="value")
+    return Verdict(False, "\n".join(lines), note=note)
 
 
 def _close(arr, expected, rtol, atol):
