@@ -135,3 +135,27 @@ def test_checkpoints_written_anyway_land_nowhere_outside_the_sandbox(rubric_on, 
     from grader.paths import KIT_ROOT
     for place in (folder, KIT_ROOT, KIT_ROOT / "exercises", Path.cwd()):
         assert not list(place.glob("saved_params_*")), place
+
+
+def test_batch_takes_sgd_py_from_each_students_folder(tmp_path):
+    import csv
+    import subprocess
+    import sys
+    from grader.paths import KIT_ROOT
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(ON)
+    for student, files in {"alice": ("word2vec.py", "sgd.py"), "bob": ("word2vec.py",)}.items():
+        (tmp_path / "class" / student).mkdir(parents=True)
+        for name in files:
+            (tmp_path / "class" / student / name).write_text(
+                hand_in(tmp_path, SGD).read_text() if name == "word2vec.py" else SGD)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "grader", "batch", "--out", str(out), "-j", "1",
+                           "--rubric", str(rubric), str(tmp_path / "class")],
+                          cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert (rows["alice"]["sgd"], rows["bob"]["sgd"]) == ("10", "0")
+    assert (rows["alice"]["total"], rows["bob"]["total"]) == ("110", "100")
+    assert '<th class="num">SGD</th>' in (out / "index.html").read_text()
