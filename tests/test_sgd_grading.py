@@ -159,3 +159,25 @@ def test_batch_takes_sgd_py_from_each_students_folder(tmp_path):
     assert (rows["alice"]["sgd"], rows["bob"]["sgd"]) == ("10", "0")
     assert (rows["alice"]["total"], rows["bob"]["total"]) == ("110", "100")
     assert '<th class="num">SGD</th>' in (out / "index.html").read_text()
+
+
+def test_in_a_notebook_sgd_may_be_defined_in_any_cell(rubric_on, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(SGD),
+        nbformat.v4.new_markdown_cell("Now word2vec."),
+        nbformat.v4.new_code_cell(stubs.reference_text(rubric_mod.FUNCTIONS))])
+    path = tmp_path / "word2vec.ipynb"
+    path.write_text(nbformat.writes(notebook))
+    report = grading.grade(path, rubric_on)
+    failed = [(c.name, c.feedback) for c in report.checks() if not c.passed]
+    assert report.score == 110, failed
+
+
+def test_sgd_credit_does_not_depend_on_word2vec(rubric_on, tmp_path):
+    # a word2vec.py not started at all: sgd still earns its points on the grader's own f
+    (tmp_path / "word2vec.py").write_text(stubs.stub_text(functions=rubric_mod.FUNCTIONS))
+    (tmp_path / "sgd.py").write_text(SGD)
+    report = grading.grade(tmp_path / "word2vec.py", rubric_on)
+    assert scores(report)["sgd"] == (10, 10)
+    assert report.score == 10
