@@ -93,7 +93,7 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
                                "(code at the top level of the file runs on import; keep long "
                                "computations under `if __name__ == \"__main__\":`).")
         loaded = None
-    side = getattr(sub, "side_problems", {})
+    side = sub.side_problems
     if loaded is not None:
         report.notes.extend(loading_notes(loaded, rubric))
         for error in loaded.get("cell_errors", []):
