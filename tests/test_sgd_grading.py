@@ -181,3 +181,14 @@ def test_sgd_credit_does_not_depend_on_word2vec(rubric_on, tmp_path):
     report = grading.grade(tmp_path / "word2vec.py", rubric_on)
     assert scores(report)["sgd"] == (10, 10)
     assert report.score == 10
+
+
+def test_forged_records_from_the_worker_are_read_safely():
+    from grader.checks import sgd_public
+    assert sgd_public.calls({"objective": "lots"}) == (None, None)
+    assert sgd_public.calls({"objective": {"calls": True, "post_calls": "9" * 10**5}}) == (None, None)
+    forged = {"objective": {"kept": {"abc": [1.0, 2.0], "1" * 400: [1.0, 2.0], "1": "zz",
+                                     "2": [[1.0, 2.0, 3.0]]}}}
+    assert sgd_public.steps_used(sgd_public.ANNEALING, forged) == {}
+    real = {"objective": {"kept": {"1": [1.0, -2.0], "2": [0.99999, -1.99996]}}}
+    assert sgd_public.steps_used(sgd_public.ANNEALING, real)[1] == pytest.approx(1.0)

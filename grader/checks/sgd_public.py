@@ -104,8 +104,10 @@ def final_x(problem, x, answer):
 
 def calls(answer):
     """What the grader's f and postprocessing recorded: (f calls, postprocessing calls)."""
-    seen = answer.get("objective") or {}
-    return seen.get("calls"), seen.get("post_calls")
+    seen = answer.get("objective")
+    seen = seen if isinstance(seen, dict) else {}   # the worker's word: anything may come back
+    return tuple(n if isinstance(n, int) and not isinstance(n, bool) else None
+                 for n in (seen.get("calls"), seen.get("post_calls")))
 
 
 def minimises_body(ctx):
@@ -147,16 +149,20 @@ def postprocessing_body(ctx):
 
 def steps_used(problem, answer):
     """{iteration t: the step sgd used there}, read off the points f was called at."""
-    kept = (answer.get("objective") or {}).get("kept") or {}
+    seen = answer.get("objective")
+    kept = seen.get("kept") if isinstance(seen, dict) else None
     points = {}
-    for key, value in kept.items():
+    for key, value in (kept.items() if isinstance(kept, dict) else ()):
+        if not (isinstance(key, str) and key.isdigit() and len(key) < 7):
+            continue
         arr = as_array(value)
         if arr is not None and arr.size == len(problem.x0):
             points[int(key)] = arr.reshape(-1)
     steps = {}
     for t in ANNEAL_STEPS:
         if t in points and t + 1 in points:
-            ratio = (points[t] - points[t + 1]) / problem.gradient(points[t])
+            with np.errstate(all="ignore"):   # forged points may sit at the minimum
+                ratio = (points[t] - points[t + 1]) / problem.gradient(points[t])
             steps[t] = float(np.mean(ratio))
     return steps
 
@@ -198,12 +204,14 @@ def run_fixed(ctx, problems, body):
 
 
 def property_checks():
-    """The checks that need no reference (shared by the full grader and the release)."""
+    """The checks that need no reference (shared by the full grader and the release). They
+    read what the grader's f and postprocessing recorded inside the worker (which the student's
+    code could forge), so they pay only once x itself is right (reported)."""
     return [
         Check("anneals", "halves the step every ANNEAL_EVERY iterations, as the contract says",
-              lambda ctx: run_fixed(ctx, [ANNEALING], anneals_body(ctx))),
+              lambda ctx: run_fixed(ctx, [ANNEALING], anneals_body(ctx)), reported=True),
         Check("postprocessing", "applies postprocessing to x once every iteration",
-              lambda ctx: run_fixed(ctx, [CLIPPED], postprocessing_body(ctx))),
+              lambda ctx: run_fixed(ctx, [CLIPPED], postprocessing_body(ctx)), reported=True),
         Check("calls_f_once", "calls f exactly once per iteration",
               lambda ctx: run_fixed(ctx, RUNS, once_body(ctx)), reported=True),
     ]
