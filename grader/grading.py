@@ -6,7 +6,7 @@ submission file -> cells -> worker (untrusted) -> checks (trusted) -> GradeRepor
 import time
 from pathlib import Path
 
-from grader import __version__, findings, rubric as rubric_mod, safe_text, submission as submission_mod, untouched
+from grader import __version__, findings, rubric as rubric_mod, safe_text, side_files, submission as submission_mod, untouched
 from grader.checks import exercises, failures
 from grader.checks.framework import Context, Outcome
 from grader.results import CheckResult, FunctionReport, GradeReport
@@ -71,6 +71,7 @@ def _grade_copy(report, copy, rubric, progress=None):
         report.functions = [_not_graded(rubric, fn, "not graded: see the problem above")
                             for fn in rubric.functions]
         return
+    sub.side_problems = side_files.add(sub, rubric.functions)
     request = LoadRequest(filename=str(copy.file), cells=sub.cells,
                           sys_path=[str(copy.file.parent), str(private_copy.course_helpers(copy))],
                           stop_on_error=sub.kind == "py",
@@ -92,20 +93,30 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
                                "(code at the top level of the file runs on import; keep long "
                                "computations under `if __name__ == \"__main__\":`).")
         loaded = None
+    side = sub.side_problems
     if loaded is not None:
         report.notes.extend(loading_notes(loaded, rubric))
         for error in loaded.get("cell_errors", []):
-            if sub.kind == "py":
+            owner = next((fn for fn in rubric.functions if fn not in side
+                          and error.get("cell") == side_files.label(fn)), None)
+            if owner is not None and sub.kind == "py":
+                # a side file that fails to load costs its own function only
+                side[owner] = f"{side_files.label(owner)} did not load: " + _lower(
+                    import_problem(dict(error, cell=None)))
+            elif sub.kind == "py":
                 report.problems.append(import_problem(error))
             else:
                 from grader import notebook
                 report.notes.append(notebook.cell_problem(error, sub.cells))
-        if sub.kind == "py" and loaded.get("cell_errors"):
+        if sub.kind == "py" and any(error.get("cell") is None
+                                    for error in loaded.get("cell_errors", [])):
             loaded = None
     stubs = untouched.untouched_functions([cell["source"] for cell in sub.cells])
     for fn in rubric.functions:
         written_as = (loaded or {}).get("aliases", {}).get(fn) if rubric.accept_other_names else None
-        if loaded is not None and loaded["present"].get(fn) and (written_as or fn) in stubs:
+        if fn in side and loaded is not None:
+            report.functions.append(_not_graded(rubric, fn, f"{fn}: {side[fn]}", "missing"))
+        elif loaded is not None and loaded["present"].get(fn) and (written_as or fn) in stubs:
             report.functions.append(_not_graded(
                 rubric, fn, f"{fn} is not implemented yet: it returns zeros and computes "
                             "nothing (as the starter code does)", "not_implemented"))
@@ -161,6 +172,10 @@ def loading_notes(loaded, rubric):
                          "uses (the other name comes from another edition of the course). "
                          f"Rename it to {fn} in the version you hand in.")
     return notes
+
+
+def _lower(sentence):
+    return sentence[:1].lower() + sentence[1:]
 
 
 def _text(value, limit=80):

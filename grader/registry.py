@@ -109,6 +109,13 @@ FUNCTIONS = (
         layout="centerWordVectors and outsideVectors are (V, D): row word2Ind[w] is word w's "
                "vector, so the context vector is the sum of centerWordVectors[word2Ind[w]] over "
                "the outside words; the gradients have the same (V, D) shapes"),
+    ExerciseFunction(
+        name="sgd",
+        signature="(f, x0, step, iterations, postprocessing=None, useSaved=False, PRINT_EVERY=10)",
+        outputs=(Output("x", "like x0"),),
+        hidden="grader.checks.sgd", public="grader.checks.sgd_public", short="SGD",
+        standins=("the grader's f (a quadratic) and postprocessing",),
+        source_file="sgd.py", optional=True),
 )
 
 BY_NAME = {f.name: f for f in FUNCTIONS}

@@ -16,3 +16,5 @@ class Submission:
     cells: list = field(default_factory=list)       # [{"source", "label", "filename"}]
     problems: list = field(default_factory=list)    # reasons it cannot be graded at all
     notes: list = field(default_factory=list)       # things worth telling the student
+    side_problems: dict = field(default_factory=dict)  # {function: why its own file (sgd.py)
+    #                                                     cannot be graded} (grader.side_files)

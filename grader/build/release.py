@@ -33,7 +33,7 @@ ZIP_ROOT = "word2vec-exercise"       # the folder the student zip unpacks to
 SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "findings.py", "grading.py",
            "layout.py",
            "notebook.py", "paths.py", "registry.py", "results.py", "rubric.py", "safe_text.py",
-           "submission.py", "submitted.py", "untouched.py",
+           "side_files.py", "submission.py", "submitted.py", "untouched.py",
            "checks/__init__.py", "checks/compare.py", "checks/efficiency.py", "checks/failures.py",
            "checks/framework.py", "checks/generated.py", "checks/gradients.py",
            "checks/inputs.py", "checks/lossfns.py", "checks/properties.py", "checks/reference_free.py",
@@ -97,6 +97,12 @@ def _copy_exercises(target):
     from grader.build import notebook
     target.mkdir(parents=True)
     (target / "word2vec.py").write_text(stub_text())
+    from grader import registry, rubric as rubric_mod
+    from grader.paths import SOLUTIONS_DIR
+    for fn in rubric_mod.load().functions:   # exercises in their own file (sgd.py), if graded
+        name = registry.get(fn).source_file
+        if name != "word2vec.py":
+            (target / name).write_text(make_stub((SOLUTIONS_DIR / name).read_text()))
     try:
         (target / "word2vec.ipynb").write_text(notebook.build_text(public=True))
     except ImportError:  # nbformat is a development requirement

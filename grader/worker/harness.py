@@ -140,6 +140,39 @@ class RecordingLoss:
         return self.fn(centerWordVec, outsideWordIdx, outsideVectors, dataset)
 
 
+class Objective:
+    """The f given to sgd: f(x) = 1/2 sum a * (x - c)^2, returning (cost, grad); it records
+    how often it is called and, for the call numbers in `keep` (1-based), a copy of the x it
+    was called at (x may be updated in place later), so the grader can recompute the steps."""
+
+    __name__ = "f"
+
+    def __init__(self, a, c, keep=()):
+        self.a, self.c = np.asarray(a, float), np.asarray(c, float)
+        self.keep, self.calls, self.kept = set(keep), 0, {}
+
+    def __call__(self, x):
+        self.calls += 1
+        x = np.asarray(x, float)
+        if self.calls in self.keep:
+            self.kept[str(self.calls)] = x.copy()
+        diff = x - self.c
+        return 0.5 * float(np.sum(self.a * diff * diff)), self.a * diff
+
+
+class Postprocessing:
+    """The postprocessing given to sgd: clips x to [-bound, bound], counting its calls."""
+
+    __name__ = "postprocessing"
+
+    def __init__(self, bound):
+        self.bound, self.calls = float(bound), 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return np.clip(x, -self.bound, self.bound)
+
+
 LOSS_PARAMETERS = ("centerWordVec", "outsideWordIdx", "outsideVectors", "dataset")
 _LOSS_CALL = "word2vecLossAndGradient(centerWordVec, outsideWordIdx, outsideVectors, dataset)"
 
@@ -192,3 +225,4 @@ ControlledSampler.__repr__ = lambda self: "<function getNegativeSamples>"
 GradingDataset.__name__ = GradingDataset.__qualname__ = "dataset"
 ControlledSampler.__name__ = ControlledSampler.__qualname__ = "function"
 RecordingLoss.__name__ = RecordingLoss.__qualname__ = "function"
+Objective.__qualname__ = Postprocessing.__qualname__ = "function"

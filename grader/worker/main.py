@@ -154,8 +154,10 @@ class Worker:
         if not callable(fn):
             return {"ok": False, "error": {"type": "MissingFunction", "message": request["fn"]}}
         dataset, loss = self._given(request)
-        args = [self.resolve(a, dataset, loss) for a in request.get("args", [])]
-        kwargs = {k: self.resolve(v, dataset, loss) for k, v in request.get("kwargs", {}).items()}
+        objective, post = self._objective(request)
+        given = {"dataset": dataset, "loss": loss, "f": objective, "postprocessing": post}
+        args = [self.resolve(a, given) for a in request.get("args", [])]
+        kwargs = {k: self.resolve(v, given) for k, v in request.get("kwargs", {}).items()}
         # Copies to spot changes in place only where a check reads them: not for timing runs,
         # nor for finite-difference calls (`pick`: only the loss comes back).
         watch = not request.get("timing") and request.get("pick") is None
@@ -194,7 +196,18 @@ class Worker:
             "sampler_calls": sampler.calls[:20] if sampler else None,
             "dataset_draws": dataset.draws if dataset else None,
             "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
+            "objective": ({"calls": objective.calls, "kept": objective.kept,
+                           "post_calls": post.calls if post else None} if objective else None),
         }
+
+    def _objective(self, request):
+        """(f, postprocessing) given to sgd (harness.Objective, harness.Postprocessing), or
+        None for each not asked for."""
+        spec = request.get("objective")
+        if not spec:
+            return None, None
+        post = harness.Postprocessing(spec["bound"]) if spec.get("bound") else None
+        return harness.Objective(spec["a"], spec["c"], spec.get("keep", ())), post
 
     def _given(self, request):
         """(dataset, loss): the stand-ins passed as arguments ({"$ref": ...}), or None."""
@@ -265,11 +278,10 @@ class Worker:
             sys.settrace(None)
         return value, count
 
-    def resolve(self, arg, dataset, loss):
-        if isinstance(arg, dict) and arg.get("$ref") == "dataset":
-            return dataset
-        if isinstance(arg, dict) and arg.get("$ref") == "loss":
-            return loss
+    def resolve(self, arg, given):
+        """An argument as passed: {"$ref": name} stands for the stand-in `given[name]`."""
+        if isinstance(arg, dict) and arg.get("$ref") in given:
+            return given[arg["$ref"]]
         return arg
 
     def describe_error(self, exc, cell_file=None):

@@ -31,11 +31,12 @@ class LoadRequest(TypedDict, total=False):
 class CallRequest(TypedDict, total=False):
     op: str                  # "call"
     fn: str                  # one of LoadRequest.functions
-    args: list               # arrays and plain values; {"$ref": "dataset" | "loss"}
+    args: list               # arrays and plain values; {"$ref": "dataset" | "loss" | "f" | "postprocessing"}
     kwargs: dict
     dataset: dict            # {"V", "seed"}: a GradingDataset stand-in
     loss: dict               # {"name", "center", "outside"}: a RecordingLoss (toy loss)
     samples: list            # the grader's negative samples (ControlledSampler)
+    objective: dict          # {"a", "c", "keep", "bound"}: sgd's f and postprocessing
     good_sigmoid: bool       # the known-good sigmoid while another function is graded
     pick: int                # send back only this output (a loss, for finite differences)
     timing: bool             # a timed call: no copies to spot mutation, toy loss unrecorded
@@ -86,6 +87,7 @@ class Answer(TypedDict, total=False):
     sampler_calls: list      # [{"outsideWordIdx", "K", "dataset_ok"}]
     dataset_draws: int
     loss_calls: list         # [{"outsideWordIdx", "center_ok", "outside_ok", "dataset_ok"}]
+    objective: dict          # sgd's f: {"calls", "kept": {call number: x}, "post_calls"}
     # batch
     results: list
     # load
@@ -116,5 +118,12 @@ def keys(*types) -> frozenset:
 
 
 REQUEST_KEYS = keys(LoadRequest, CallRequest, BatchRequest, KeepRequest) | {"args_at"}
-ANSWER_KEYS = keys(Answer, SamplerCall, LossCall)
+class ObjectiveCalls(TypedDict):
+    """What sgd's f and postprocessing saw, as the worker recorded it."""
+    calls: int
+    kept: dict
+    post_calls: int
+
+
+ANSWER_KEYS = keys(Answer, SamplerCall, LossCall, ObjectiveCalls)
 ERROR_KEYS = keys(Error)
