@@ -161,9 +161,9 @@ def loading_notes(loaded, rubric):
     if named[True]:
         notes.append(f"Your file imports {', '.join(named[True])}, from the 2017 edition of the "
                      "course; while grading, the kit provides the functions those modules give "
-                     "(softmax, sigmoid, sigmoid_grad, gradcheck_naive). Functions of yours that "
-                     "live in those files are not graded: this exercise grades one file with "
-                     "all four functions.")
+                     "(softmax, sigmoid_grad, gradcheck_naive; not sigmoid, which you write). "
+                     "Functions of yours that live in those files are not graded: this exercise "
+                     "grades one file with all of its functions.")
     aliases = {fn: _text(found) for fn, found in loaded.get("aliases", {}).items()
                if fn in rubric.functions and found}
     for fn, found in aliases.items():
