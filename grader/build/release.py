@@ -47,6 +47,14 @@ SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "findings.py
 # The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
 # is the stable sigmoid formula, which the exercise's contract gives anyway: accepted there.
 ACCEPTED = {("sigmoid", "grader/worker/harness.py")}
+# `make train` (issue 16): the training package, its pinned plotting/progress requirements, and
+# the exercise files it needs whether or not the rubric grades them (training runs the
+# student's sgd). Every file under training/ ships: it imports nothing from solutions/ or
+# grader/, and without solutions/ it tells the student which function to write.
+TRAINING_PACKAGE = "training"
+TRAINING_REQUIREMENTS = "requirements-train.txt"
+TRAINING_EXERCISES = ("sgd.py",)
+TRAINING_FROM_DEV = ("packaging",)   # matplotlib imports it; the kit has it from requirements-dev
 MIN_LINE = 16  # shorter solution lines (`c = 0`, `loss = 0.0`) are not distinctive
 
 
@@ -67,6 +75,7 @@ def build(out=DIST):
     shutil.copyfile(TEMPLATES / "Makefile", bundle / "Makefile")
     (bundle / "README.md").write_text(student_readme(bundle / "grader" / "rubric.toml"))
     (bundle / "requirements.txt").write_text(runtime_requirements())
+    _copy_training(bundle)
     found = leaks(bundle)
     if found:
         raise LeakError("the student release would leak hidden material:\n  " + "\n  ".join(found))
@@ -99,10 +108,10 @@ def _copy_exercises(target):
     (target / "word2vec.py").write_text(stub_text())
     from grader import registry, rubric as rubric_mod
     from grader.paths import SOLUTIONS_DIR
-    for fn in rubric_mod.load().functions:   # exercises in their own file (sgd.py), if graded
-        name = registry.get(fn).source_file
-        if name != "word2vec.py":
-            (target / name).write_text(make_stub((SOLUTIONS_DIR / name).read_text()))
+    # Exercises in their own file: those graded, and sgd.py always (`make train` runs it).
+    graded = {registry.get(fn).source_file for fn in rubric_mod.load().functions}
+    for name in sorted((graded | set(TRAINING_EXERCISES)) - {"word2vec.py"}):
+        (target / name).write_text(make_stub((SOLUTIONS_DIR / name).read_text()))
     try:
         (target / "word2vec.ipynb").write_text(notebook.build_text(public=True))
     except ImportError:  # nbformat is a development requirement
@@ -110,6 +119,36 @@ def _copy_exercises(target):
     (target / "utils").mkdir()
     for helper in sorted((EXERCISES_DIR / "utils").glob("*.py")):
         shutil.copyfile(helper, target / "utils" / helper.name)
+
+
+def _copy_training(bundle):
+    """The training package's modules (sources only, no caches) and its requirements file."""
+    source = KIT_ROOT / TRAINING_PACKAGE
+    (bundle / TRAINING_PACKAGE).mkdir()
+    for module in sorted(source.glob("*.py")):
+        shutil.copyfile(module, bundle / TRAINING_PACKAGE / module.name)
+    (bundle / TRAINING_REQUIREMENTS).write_text(training_requirements())
+
+
+def training_requirements():
+    """The kit's requirements-train.txt plus the pins matplotlib needs that the kit takes from
+    requirements-dev.txt (packaging): a student's venv has requirements.txt only, and training
+    installs with --no-deps."""
+    text = (KIT_ROOT / TRAINING_REQUIREMENTS).read_text()
+    have = {_pinned_name(line) for line in
+            (text + (KIT_ROOT / "requirements.txt").read_text()).splitlines()} - {None}
+    extra = [line for line in (KIT_ROOT / "requirements-dev.txt").read_text().splitlines()
+             if _pinned_name(line) in set(TRAINING_FROM_DEV) - have]
+    if not extra:
+        return text
+    return (text.rstrip("\n") + "\n# The student release has no requirements-dev.txt: what matplotlib "
+            "needs from it.\n" + "\n".join(extra) + "\n")
+
+
+def _pinned_name(line):
+    """The normalised package name a requirements line pins, or None for comments/blanks."""
+    line = line.split("#", 1)[0].strip()
+    return re.split(r"[=<>!~;\s]", line, 1)[0].lower().replace("_", "-") if line else None
 
 
 def shipped_modules(functions=None) -> tuple:
@@ -171,14 +210,19 @@ def write_zip(folder, path, root):
 # -- the leak scan ---------------------------------------------------------------------------
 def solution_lines():
     """{function: distinctive lines of its solution body} (stripped, comments dropped), minus
-    lines the stub or the course helpers provide anyway."""
-    reference = REFERENCE_FILE.read_text()
-    public = [make_stub(reference)] + [p.read_text() for p in (EXERCISES_DIR / "utils").glob("*.py")]
+    lines the stubs or the course helpers provide anyway; over every solution file that has
+    marked blocks (word2vec.py, and sgd.py, whose stub always ships for `make train`)."""
+    references = [REFERENCE_FILE.read_text()] + [
+        path.read_text() for path in sorted(REFERENCE_FILE.parent.glob("*.py"))
+        if path != REFERENCE_FILE and "BEGIN SOLUTION" in path.read_text()]
+    public = [make_stub(text) for text in references]
+    public += [p.read_text() for p in (EXERCISES_DIR / "utils").glob("*.py")]
     provided = {_normal(line) for text in public for line in text.splitlines()}
     lines = {}
-    for function, _, _, body in solution_blocks(reference):
-        keep = {_normal(line) for line in body} - provided
-        lines[function] = {line for line in keep if len(line) >= MIN_LINE}
+    for reference in references:
+        for function, _, _, body in solution_blocks(reference):
+            keep = {_normal(line) for line in body} - provided
+            lines.setdefault(function, set()).update(line for line in keep if len(line) >= MIN_LINE)
     return lines
 
 
