@@ -83,3 +83,16 @@ def function_scores(report):
 def student_notes(report):
     """The report's notes about the submission itself (not the sandbox line every report has)."""
     return [n for n in report.notes if not n.startswith("Sandbox")]
+
+
+_PRIVATE_COPIES_BEFORE = set(Path(tempfile.gettempdir()).glob("w2v-grading-*"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the private copies of submissions that graders killed by the tests (kill -9,
+    Ctrl-C, a dying pool process) could not remove themselves; a grading process that is
+    killed keeps no chance to clean up, so the suite does it for the ones it made."""
+    if hasattr(session.config, "workerinput"):   # xdist workers: the controller sweeps once
+        return
+    for folder in set(Path(tempfile.gettempdir()).glob("w2v-grading-*")) - _PRIVATE_COPIES_BEFORE:
+        shutil.rmtree(folder, ignore_errors=True)
