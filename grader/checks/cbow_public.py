@@ -12,15 +12,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from grader.checks import gradients, lossfns
+from grader.checks import lossfns, properties
 from grader.checks.compare import as_array, describe_type
 from grader.checks.framework import Failure, unpack
 from grader.checks.inputs import SkipgramProblem, recipe, skipgram_problems, word
 
 FN = "cbow"
 LABELS = ("loss", "gradCenterVecs", "gradOutsideVectors")
-ARGUMENTS = ("currentCenterWord", "windowSize", "outsideWords", "word2Ind",
-             "centerWordVectors", "outsideVectors")
 
 
 @dataclass(frozen=True)
@@ -121,21 +119,11 @@ def repeats_body(ctx):
 
 
 def gradient_body(ctx):
-    def body(problem):
-        _, (_, grad_centers, grad_outside) = student(ctx, problem)
-        gradients.check(ctx, (FN, problem), problem.request(), (4, 5),
-                        [grad_centers, grad_outside], LABELS[1:])
-    return body
+    return properties.window_gradient_body(ctx, FN, student)
 
 
 def unchanged_body(ctx):
-    def body(problem):
-        answer, _ = student(ctx, problem)
-        if answer.get("mutated"):
-            changed = ", ".join(ARGUMENTS[i] for i in answer["mutated"] if i < len(ARGUMENTS))
-            raise Failure(f"Your cbow changed its input {changed} in place; compute new arrays "
-                          "instead.", kind="mutation")
-    return body
+    return properties.window_unchanged_body(ctx, FN, student)
 
 
 PROBLEMS = cbow_problems("quadratic")

@@ -134,22 +134,35 @@ def only_center_body(ctx):
     return body
 
 
-def skipgram_gradient_body(ctx):
+WINDOW_ARGUMENTS = ("currentCenterWord", "windowSize", "outsideWords", "word2Ind",
+                    "centerWordVectors", "outsideVectors")
+
+
+def window_gradient_body(ctx, fn, student):
+    """Finite differences for a window function (skipgram, cbow): its two gradients against
+    its own loss; `student(ctx, problem)` -> (answer, outputs)."""
     def body(problem):
-        _, (_, grad_centers, grad_outside) = skipgram_student(ctx, problem)
-        gradients.check(ctx, (SKIPGRAM, problem), problem.request(), (4, 5),
+        _, (_, grad_centers, grad_outside) = student(ctx, problem)
+        gradients.check(ctx, (fn, problem), problem.request(), (4, 5),
                         [grad_centers, grad_outside], SKIPGRAM_LABELS[1:])
     return body
 
 
-def skipgram_unchanged_body(ctx):
-    names = ("currentCenterWord", "windowSize", "outsideWords", "word2Ind",
-             "centerWordVectors", "outsideVectors")
-
+def window_unchanged_body(ctx, fn, student):
+    """A window function (skipgram, cbow) leaves its inputs unchanged (worker-reported)."""
     def body(problem):
-        answer, _ = skipgram_student(ctx, problem)
+        answer, _ = student(ctx, problem)
         if answer.get("mutated"):
-            changed = ", ".join(names[i] for i in answer["mutated"] if i < len(names))
-            raise Failure(f"Your skipgram changed its input {changed} in place; compute new "
+            changed = ", ".join(WINDOW_ARGUMENTS[i] for i in answer["mutated"]
+                                if i < len(WINDOW_ARGUMENTS))
+            raise Failure(f"Your {fn} changed its input {changed} in place; compute new "
                           "arrays instead.", kind="mutation")
     return body
+
+
+def skipgram_gradient_body(ctx):
+    return window_gradient_body(ctx, SKIPGRAM, skipgram_student)
+
+
+def skipgram_unchanged_body(ctx):
+    return window_unchanged_body(ctx, SKIPGRAM, skipgram_student)
