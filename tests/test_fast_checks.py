@@ -111,3 +111,13 @@ def test_drawn_inputs_depend_on_the_seed_alone(tmp_path):
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout
+
+
+def test_stored_cases_follow_the_installed_hypothesis_version(monkeypatch):
+    """Another Hypothesis may draw other inputs: its version is part of the fingerprint (read
+    from its version.py, without importing it or scanning every installed distribution)."""
+    import hypothesis.version
+    assert str(hypothesis.version.__version_info__) in generated._hypothesis_version()
+    now = generated.fingerprint()
+    monkeypatch.setattr(generated, "_hypothesis_version", lambda: "__version_info__ = (7, 0, 0)")
+    assert generated.fingerprint() != now

@@ -35,3 +35,35 @@ def test_timing_runs_use_fresh_inputs_and_send_no_value(worker):
         answer = worker.call_kept({"repeat": 3})
         assert answer["ok"] and "value" not in answer
     np.testing.assert_array_equal(worker.kept["args"][0], np.ones(3))
+
+
+def test_seeded_arrays_are_the_problems_own_drawn_before_the_timed_call(worker):
+    """The efficiency checks' outsideVectors cross as a recipe: the worker draws exactly what
+    LossProblem(V, D, seed).arrays holds (the generated inputs are unchanged), at `keep`, so
+    drawing them is not timed; each call gets its own copy."""
+    from grader.checks import loss_reference
+    V, D, seed = 300, 7, 5
+    recipe = loss_reference._outside_recipe(V, D, seed)
+    expected = LossProblem(V=V, D=D, o=0, seed=seed).arrays[1]
+    np.testing.assert_array_equal(loss_reference._outside_vectors(V, D, seed), expected)
+
+    def overwrites(U):
+        U[:] = 0
+        return U.sum()
+
+    worker.module.__dict__["overwrites"] = overwrites
+    worker.keep({"request": {"op": "call", "fn": "overwrites", "args": [{"$normal": recipe}]}})
+    np.testing.assert_array_equal(worker.kept["args"][0], expected)   # drawn at keep
+    assert worker.call_kept({"fresh": True})["ok"]
+    again = worker.call({"op": "call", "fn": "overwrites", "args": [{"$normal": recipe}]})
+    assert again["ok"] and again["value"] == 0.0 and again["mutated"] == [0]
+    fresh = worker.call({"op": "call", "fn": "sigmoid", "args": [{"$normal": recipe}]})
+    np.testing.assert_allclose(fresh["value"], 1 / (1 + np.exp(-expected)))
+
+
+@pytest.mark.parametrize("shape", [[0, 3], [], [3000, 3000]])
+def test_a_seeded_array_has_a_bounded_shape(worker, shape):
+    answer = worker.call({"op": "call", "fn": "sigmoid",
+                          "args": [{"$normal": {"seed": 1, "skip": 0, "shape": shape}}]})
+    assert not answer["ok"] and answer["error"]["type"] == "GraderError"
+    assert "bad seeded array shape" in answer["error"]["message"]

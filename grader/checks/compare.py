@@ -123,5 +123,5 @@ def matches(actual, expected):
             if np.squeeze(arr).shape != np.squeeze(exp).shape:
                 return False
             arr = arr.reshape(exp.shape)
-        return bool(np.allclose(arr, exp, rtol=RTOL, atol=ATOL, equal_nan=True))
+        return _close(arr, exp, RTOL, ATOL)
 

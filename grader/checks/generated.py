@@ -15,6 +15,7 @@ still matches; otherwise they are drawn again: a stale file costs time, never co
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 from pathlib import Path
 
@@ -93,11 +94,23 @@ def forget():
 
 
 def fingerprint():
-    import importlib.metadata
-    digest = hashlib.sha256(importlib.metadata.version("hypothesis").encode())
+    digest = hashlib.sha256(_hypothesis_version().encode())
     for source in (Path(inputs.__file__), Path(__file__)):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _hypothesis_version():
+    """The installed Hypothesis's version, without importing it: its version.py, found by
+    the import system and read as text (importlib.metadata's scan of every installed
+    distribution cost 0.06 s of each grading; importing Hypothesis, 0.3 s)."""
+    spec = importlib.util.find_spec("hypothesis")
+    if spec is None or not spec.origin:
+        return "none"
+    try:
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return "unknown"
 
 
 def stored_cases():

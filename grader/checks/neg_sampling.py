@@ -49,6 +49,25 @@ def _right_for(problem, n):
     return loss_reference.expected(dataclasses.replace(problem, samples=_draw(problem, n)), FN)
 
 
+_seen = {}   # problem -> (answer, _draws_of's finding): each aspect's check asks again
+
+
+def _draws_of(problem, answer, outputs):
+    """None when every output is right for the grader's own samples (the usual case), else
+    _belongs(problem, outputs). Worked out once per answer: the identity test (`is`, with
+    the answer kept alive here) never takes another submission's finding for this one."""
+    seen = _seen.get(problem)
+    if seen is not None and seen[0] is answer:
+        return seen[1]
+    right = _right_for(problem, 0)
+    found = (None if all(matches(out, want) for out, want in zip(outputs, right))
+             else _belongs(problem, outputs))
+    if len(_seen) >= 4096:
+        _seen.clear()
+    _seen[problem] = (answer, found)
+    return found
+
+
 def _belongs(problem, outputs):
     """For each output, the set of draws (0 and LATER_CALLS) it is right for."""
     return [{n for n in (0, *LATER_CALLS) if matches(out, _right_for(problem, n)[i])}
@@ -265,10 +284,9 @@ def _same_draw(aspect):
             outputs = unpack(answer, FN, 3)
         except Failure:
             return None
-        right = _right_for(problem, 0)
-        if all(matches(out, want) for out, want in zip(outputs, right)):
+        belongs = _draws_of(problem, answer, outputs)
+        if belongs is None:
             return None   # the usual case, settled without recomputing any later draw
-        belongs = _belongs(problem, outputs)
         known = [fits for fits in belongs if fits]
         common = set.intersection(*known) if known else set()
         if known and not common:

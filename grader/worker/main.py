@@ -156,8 +156,11 @@ class Worker:
         dataset, loss = self._given(request)
         objective, post = self._objective(request)
         given = {"dataset": dataset, "loss": loss, "f": objective, "postprocessing": post}
-        args = [self.resolve(a, given) for a in request.get("args", [])]
-        kwargs = {k: self.resolve(v, given) for k, v in request.get("kwargs", {}).items()}
+        try:
+            args = [self.resolve(a, given) for a in request.get("args", [])]
+            kwargs = {k: self.resolve(v, given) for k, v in request.get("kwargs", {}).items()}
+        except (ValueError, TypeError, KeyError) as exc:
+            return _bad_request(exc)
         # Copies to spot changes in place only where a check reads them: not for timing runs,
         # nor for finite-difference calls (`pick`: only the loss comes back).
         watch = not request.get("timing") and request.get("pick") is None
@@ -279,9 +282,12 @@ class Worker:
         return value, count
 
     def resolve(self, arg, given):
-        """An argument as passed: {"$ref": name} stands for the stand-in `given[name]`."""
+        """An argument as passed: {"$ref": name} stands for the stand-in `given[name]`,
+        {"$normal": recipe} for the array harness.seeded_normal(recipe) draws."""
         if isinstance(arg, dict) and arg.get("$ref") in given:
             return given[arg["$ref"]]
+        if isinstance(arg, dict) and isinstance(arg.get("$normal"), dict):
+            return harness.seeded_normal(arg["$normal"])
         return arg
 
     def describe_error(self, exc, cell_file=None):
@@ -366,8 +372,14 @@ class Worker:
 
     # -- timing --------------------------------------------------------------------------
     def keep(self, request):
-        """Hold on to a call request, so repeated timing runs need not send its arrays again."""
-        self.kept = request["request"]
+        """Hold on to a call request, so repeated timing runs need not send its arrays again.
+        Seeded arrays are drawn now: drawing them is no part of the timed call."""
+        kept = request["request"]
+        try:
+            self.kept = dict(kept, args=[self.resolve(a, {}) for a in kept.get("args", [])])
+        except (ValueError, TypeError, KeyError) as exc:
+            self.kept = None
+            return _bad_request(exc)
         return {"ok": True}
 
     def call_kept(self, request):
@@ -393,6 +405,12 @@ class Worker:
         cost of sending it."""
         value, self.kept_value = getattr(self, "kept_value", None), None
         return {"ok": True, "value": value}
+
+
+def _bad_request(exc):
+    """The answer to a request this worker cannot carry out (a grader bug, never the student's)."""
+    return {"ok": False, "error": {"type": "GraderError", "where": [],
+                                   "message": f"bad request: {type(exc).__name__}: {exc}"[:300]}}
 
 
 def _unchanged(np, after, before):

@@ -31,7 +31,8 @@ class LoadRequest(TypedDict, total=False):
 class CallRequest(TypedDict, total=False):
     op: str                  # "call"
     fn: str                  # one of LoadRequest.functions
-    args: list               # arrays and plain values; {"$ref": "dataset" | "loss" | "f" | "postprocessing"}
+    args: list               # arrays and plain values; {"$ref": "dataset" | "loss" | "f" | "postprocessing"};
+                             # {"$normal": {"seed", "skip", "shape"}}: harness.seeded_normal's array
     kwargs: dict
     dataset: dict            # {"V", "seed"}: a GradingDataset stand-in
     loss: dict               # {"name", "center", "outside"}: a RecordingLoss (toy loss)
