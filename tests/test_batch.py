@@ -181,8 +181,9 @@ def test_ctrl_c_stops_at_once_and_keeps_what_was_graded(rubric, tmp_path):
 
 
 
-# Issue 10: the same class with one submission of each attack on the boundary added. Every
-# honest classmate must get exactly the score the class got without them.
+# Issue 10: the class's first entries (build_class's "small" class: loose files, folders, a zip,
+# the Canvas names), with one submission of each attack on the boundary added beside them.
+# Every honest classmate must get exactly the score the whole class got without them.
 ATTACKS = ("loose_classmates", "huge_answer", "stops_reading", "fallocate_stdout",
            "nasty_strings", "slow_load_crash")
 
@@ -204,16 +205,19 @@ def _add_attacks(folder):
 
 
 def test_attacks_leave_honest_classmates_untouched(graded, tmp_path):
-    build_class.build(tmp_path / "class", size="test")
+    build_class.build(tmp_path / "class", size="small")
     _add_attacks(tmp_path / "class")
     out = tmp_path / "report"
     run = batch(tmp_path / "class", "--out", out, "-j", "2", "--rubric", graded["rubric"])
     assert run.returncode == 0, run.stdout + run.stderr
     alone = {r["student"]: r for r in csv_rows(graded["out"])}
     together = {r["student"]: r for r in csv_rows(out)}
-    for student, row in alone.items():
+    honest = {s: r for s, r in together.items() if not s.startswith("zz")}
+    assert len(honest) == len(build_class.SMALL) - 1, sorted(honest)   # all but README.txt
+    for student, row in honest.items():
         for column in ("total", *FUNCTIONS, "status"):
-            assert together[student][column] == row[column], (student, column)
+            assert row[column] == alone[student][column], (student, column)
+    assert {"100", "0"} < {row["total"] for row in honest.values()}   # right, wrong and between
     attackers = {s: r for s, r in together.items() if s.startswith("zz")}
     assert len(attackers) == len(ATTACKS) + 5, sorted(attackers)
     expected = {"zz_loose_classmates": "0", "zz_link_absolute": "0", "zz_link_relative": "0",

@@ -172,7 +172,7 @@ class Worker:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                value, lines, elapsed = self._run(fn, args, kwargs, request)
+                value, lines = self._run(fn, args, kwargs, request)
         except TimeUp as exc:
             self.time_up = True
             return {"ok": False, "error": dict(self.describe_error(exc), type="TimeLimit",
@@ -189,19 +189,18 @@ class Worker:
         mutated = [i for i, (a, b) in enumerate(zip(args, before))
                    if b is not None and not _unchanged(np, a, b)]
         warned = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
-        return {
+        return _said({
             "ok": True,
             "value": value,
             "mutated": mutated,
             "warnings": warned,
-            "elapsed": elapsed,
             "lines": lines,
             "sampler_calls": sampler.calls[:20] if sampler else None,
             "dataset_draws": dataset.draws if dataset else None,
             "loss_calls": getattr(loss, "calls", [])[:200] if loss else None,
             "objective": ({"calls": objective.calls, "kept": objective.kept,
                            "post_calls": post.calls if post else None} if objective else None),
-        }
+        })
 
     def _objective(self, request):
         """(f, postprocessing) given to sgd (harness.Objective, harness.Postprocessing), or
@@ -239,15 +238,15 @@ class Worker:
         return patches, sampler
 
     def _run(self, fn, args, kwargs, request):
-        """(value, lines run or None, seconds): the call itself, repeated or traced if asked."""
-        started = time.perf_counter()
+        """(value, lines run or None): the call itself, repeated or traced if asked. (Its time
+        is measured by the grader, from outside: see grader.checks.efficiency.)"""
         lines = None
         if request.get("count_lines"):
             value, lines = self.count_lines(fn, args, kwargs)
         else:
             for _ in range(int(request.get("repeat", 1))):
                 value = fn(*args, **kwargs)
-        return value, lines, time.perf_counter() - started
+        return value, lines
 
     def _restore(self, saved):
         for name, original in saved.items():
@@ -405,6 +404,16 @@ class Worker:
         cost of sending it."""
         value, self.kept_value = getattr(self, "kept_value", None), None
         return {"ok": True, "value": value}
+
+
+QUIET_WHEN_EMPTY = {"mutated", "warnings"}   # [] there says nothing ([] loss_calls does)
+
+
+def _said(answer):
+    """A call's answer without the keys that have nothing to say (None; or [] where that is
+    what no key means): a third fewer values to encode and decode per call."""
+    return {k: v for k, v in answer.items()
+            if k == "value" or not (v is None or (k in QUIET_WHEN_EMPTY and not v))}
 
 
 def _bad_request(exc):

@@ -77,13 +77,14 @@ class Error(TypedDict, total=False):
 
 
 class Answer(TypedDict, total=False):
+    """A call's answer leaves out keys whose value is None, and mutated and warnings when
+    empty: read them with .get()."""
     ok: bool
     error: Error
     # call
     value: Any
     mutated: list            # positions of arguments changed in place
     warnings: list
-    elapsed: float
     lines: int
     sampler_calls: list      # [{"outsideWordIdx", "K", "dataset_ok"}]
     dataset_draws: int
