@@ -67,3 +67,18 @@ def test_a_seeded_array_has_a_bounded_shape(worker, shape):
                           "args": [{"$normal": {"seed": 1, "skip": 0, "shape": shape}}]})
     assert not answer["ok"] and answer["error"]["type"] == "GraderError"
     assert "bad seeded array shape" in answer["error"]["message"]
+
+
+def test_a_request_the_worker_cannot_carry_out_is_not_blamed_on_the_student():
+    from grader.checks.framework import error_failure
+    failure = error_failure("sigmoid", {"type": "GraderError", "message": "bad request: x"})
+    assert failure.kind == "internal" and "not your code's fault" in failure.message
+    assert "GraderError" not in failure.message and "bad request" not in failure.message
+
+
+def test_the_timed_call_gets_its_late_arguments_with_it(worker):
+    """What the answer depends on arrives with the timed call (args_at), never with `keep`."""
+    worker.keep({"request": {"op": "call", "fn": "sigmoid", "args": [None]}})
+    answer = worker.call_kept({"fresh": True, "args_at": [[0, np.zeros(3)]]})
+    assert answer["ok"]
+    np.testing.assert_array_equal(worker.kept_value({})["value"], np.full(3, 0.5))

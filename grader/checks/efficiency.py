@@ -38,6 +38,8 @@ class Timed:
     request: dict                       # a worker call request (fresh inputs)
     reference: Callable[[], tuple]      # () -> the reference's outputs, as a tuple
     others: Optional[Callable[[], list]] = None   # () -> other right outputs (tuples), if any
+    late: tuple = (0,)   # positions of the arguments sent with the timed call itself: the
+                         # answer depends on them, so no work before it can settle it
 
 
 def reference_seconds(timed: Timed) -> "tuple[float, tuple]":
@@ -71,16 +73,21 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     """CPU seconds the worker spent on one call of the student's function on fresh inputs.
 
     The inputs travel first and the value comes back afterwards, each in a request of its
-    own, so neither transfer is counted. The value must match `expected` (or one of
+    own, so neither transfer is counted; the `late` arguments (small: the fresh centre vector)
+    come with the timed call, so the submission cannot work the answer out in advance (in
+    its own code, or in the worker's code it can patch) while untimed requests are read. The value must match `expected` (or one of
     `timed.others()`, computed here only when it does not). Work hidden in the
     value's request counts too: its CPU time beyond a generous allowance for sending the value
     (RECEIVE_FACTOR times what receiving it costs the grader) is added. Raises Failure when
     the call fails or returns something else.
     """
-    ctx.call({"op": "keep", "request": timed.request})
+    args = timed.request.get("args", [])
+    late = [[i, args[i]] for i in timed.late if i < len(args)]
+    early = [None if i in timed.late else arg for i, arg in enumerate(args)]
+    ctx.call({"op": "keep", "request": dict(timed.request, args=early)})
     cpu = getattr(ctx.worker, "worker_cpu_seconds", lambda: None)
     before, wall = cpu(), time.perf_counter()
-    ctx.call({"op": "call_kept", "fresh": True})
+    ctx.call({"op": "call_kept", "fresh": True, "args_at": late})
     wall, ran = time.perf_counter() - wall, cpu()
     received = time.process_time()
     answer = ctx.call({"op": "kept_value"})

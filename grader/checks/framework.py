@@ -185,6 +185,9 @@ def error_failure(function, error):
                        kind="timeout")
     if kind == "MissingFunction":
         return Failure(f"{function} is not defined in your file.", kind="missing")
+    if kind == "GraderError":   # a request the worker could not carry out: never the student's
+        return Failure("The grader could not run this check (an internal error, not your "
+                       "code's fault); please tell your instructor.", kind="internal")
     where = error.get("where") or []
     trace = "".join(f"\n    {line}" for line in where)
     if kind == "SystemExit":

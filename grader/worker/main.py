@@ -382,16 +382,23 @@ class Worker:
         return {"ok": True}
 
     def call_kept(self, request):
-        """Run the kept call. `fresh`: once, on the kept inputs themselves, and its value comes
-        back (the grader checks it); otherwise `repeat` times on copies, and only whether it
-        worked comes back."""
+        """Run the kept call. `fresh`: once, on the kept inputs themselves with `args_at`
+        ([[position, value]]: the arguments that arrive only now, so that nothing can work
+        out the answer before the timed call), and its value comes back (the grader checks
+        it); otherwise `repeat` times on copies, and only whether it worked comes back."""
         if getattr(self, "kept", None) is None:
             return {"ok": False, "error": {"type": "GraderError", "message": "nothing kept",
                                            "where": []}}
         if request.get("fresh"):
             kept, self.kept = self.kept, None
-            answer = self.call(dict(kept, timing=True))
-            self.kept_value = answer.pop("value", None)
+            args = list(kept.get("args", []))
+            try:
+                for position, value in request.get("args_at") or []:
+                    args[int(position)] = value
+            except (ValueError, TypeError, IndexError) as exc:
+                return _bad_request(exc)
+            answer = self.call(dict(kept, args=args, timing=True))
+            self.value_kept = answer.pop("value", None)
             return answer
         answer = self.call(dict(copy.deepcopy(self.kept), repeat=request.get("repeat", 1),
                                 timing=True))
@@ -402,7 +409,7 @@ class Worker:
     def kept_value(self, request):
         """The value of the last fresh kept call, sent apart so that its timing leaves out the
         cost of sending it."""
-        value, self.kept_value = getattr(self, "kept_value", None), None
+        value, self.value_kept = getattr(self, "value_kept", None), None
         return {"ok": True, "value": value}
 
 

@@ -108,6 +108,49 @@ MEMO_NAIVE = """
     loss, gradCenterVec, gradOutsideVecs = _memo[key]
     gradCenterVec, gradOutsideVecs = gradCenterVec.copy(), gradOutsideVecs.copy()"""
 
+# Works the answer out while the worker reads the untimed request that comes before a timed
+# call ("keep"), by wrapping the worker's own request reader; the timed call then only looks
+# it up. Caught since the centre vector comes with the timed call itself (an attacker's
+# review found it: before, a loop over V scored 2/2 on efficiency this way).
+AHEAD = '''
+import sys as _sys
+
+_ahead = {}
+
+
+def _work_out_ahead():
+    codec = _sys.modules.get("codec")
+    if codec is None or getattr(codec.read_message, "wrapped", False):
+        return
+    read = codec.read_message
+
+    def read_message(fd):
+        request = read(fd)
+        kept = request.get("request") if isinstance(request, dict) else None
+        if request.get("op") == "keep" and (kept or {}).get("fn") == "naiveSoftmaxLossAndGradient":
+            v, o, U = kept["args"][:3]
+            if isinstance(U, dict) and "$normal" in U:
+                U = _sys.modules["harness"].seeded_normal(U["$normal"])
+            if isinstance(v, np.ndarray):
+                _ahead[v.tobytes()] = _loop_naive(v, int(o), U)
+        return request
+
+    read_message.wrapped = True
+    codec.read_message = read_message
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+_work_out_ahead()
+'''
+AHEAD_NAIVE = """
+    if np.asarray(centerWordVec).tobytes() in _ahead:
+        return _ahead.pop(np.asarray(centerWordVec).tobytes())
+    loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
+                                                       outsideVectors)"""
+
 TRUSTED = {
     "draws_twice_loss_first": ("", {"negSamplingLossAndGradient": TWICE.format(
         pair="negSampleWordIndices, other")}),
@@ -130,6 +173,7 @@ TRUSTED = {
         loss, gradCenterVec, gradOutsideVecs = loop_softmax(centerWordVec, outsideWordIdx,
                                                             outsideVectors)"""}),
     "loops_memoised": (MEMO, {"naiveSoftmaxLossAndGradient": MEMO_NAIVE}),
+    "loops_worked_out_ahead": (AHEAD, {"naiveSoftmaxLossAndGradient": AHEAD_NAIVE}),
     "sigmoid_clip": ("", {"sigmoid": "s = np.clip(np.asarray(x, dtype=float) + 0.5, 0, 1)"}),
     "complex_results": ("", {
         "sigmoid": "s = 1 / (1 + np.exp(-x)) + 1e3j * np.sin(np.asarray(x, dtype=float))",
