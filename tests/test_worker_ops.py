@@ -82,3 +82,20 @@ def test_the_timed_call_gets_its_late_arguments_with_it(worker):
     answer = worker.call_kept({"fresh": True, "args_at": [[0, np.zeros(3)]]})
     assert answer["ok"]
     np.testing.assert_array_equal(worker.kept_value({})["value"], np.full(3, 0.5))
+
+
+def test_only_the_named_rows_of_a_large_output_come_back(worker):
+    """A V x D gradient comes back as the rows the grader names (a few KB, not 8 MB), which
+    include the outside word's and the samples' rows (loss_reference._rows_back)."""
+    from grader.checks import loss_reference
+    problem = LossProblem(V=500, D=4, o=7, seed=3, samples=(480, 481))
+    rows = loss_reference._rows_back(problem, also=[(499, 3)])
+    assert {7, 480, 481, 499, 3, 0} <= set(rows) and len(rows) < 80
+    v, U = problem.arrays
+    worker.keep({"request": {"op": "call", "fn": "naiveSoftmaxLossAndGradient",
+                             "args": [None, problem.o, U, None]}})
+    assert worker.call_kept({"fresh": True, "args_at": [[0, v]]})["ok"]
+    loss, grad_center, grad_rows = worker.kept_value({"rows": [2, list(rows)]})["value"]
+    full = worker.module.naiveSoftmaxLossAndGradient(v, problem.o, U, None)
+    np.testing.assert_allclose(grad_rows, full[2][list(rows)])
+    np.testing.assert_allclose(grad_center, full[1])

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import numpy as np
+
 from grader.checks.compare import compare
 from grader.checks.framework import Failure, Outcome, unpack
 
@@ -40,6 +42,8 @@ class Timed:
     others: Optional[Callable[[], list]] = None   # () -> other right outputs (tuples), if any
     late: tuple = (0,)   # positions of the arguments sent with the timed call itself: the
                          # answer depends on them, so no work before it can settle it
+    rows: Optional[tuple] = None   # (output, row indices): of that output only these rows
+                                   # come back (a V x D gradient: 32 KB instead of 8 MB)
 
 
 def reference_seconds(timed: Timed) -> "tuple[float, tuple]":
@@ -75,11 +79,13 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     The inputs travel first and the value comes back afterwards, each in a request of its
     own, so neither transfer is counted; the `late` arguments (small: the fresh centre vector)
     come with the timed call, so the submission cannot work the answer out in advance (in
-    its own code, or in the worker's code it can patch) while untimed requests are read. The value must match `expected` (or one of
-    `timed.others()`, computed here only when it does not). Work hidden in the
-    value's request counts too: its CPU time beyond a generous allowance for sending the value
-    (RECEIVE_FACTOR times what receiving it costs the grader) is added. Raises Failure when
-    the call fails or returns something else.
+    its own code, or in the worker's code it can patch) while untimed requests are read.
+    The value must match `expected` (or one of `timed.others()`, computed here only when it
+    does not); of a large output only the rows `timed.rows` names come back.
+    Work hidden in the value's request counts too: its CPU time beyond an allowance for
+    sending the value (RECEIVE_FACTOR times what receiving it costs the grader) is added;
+    the value being small, the allowance is too. Raises Failure when the call fails or
+    returns something else.
     """
     args = timed.request.get("args", [])
     late = [[i, args[i]] for i in timed.late if i < len(args)]
@@ -90,10 +96,15 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     ctx.call({"op": "call_kept", "fresh": True, "args_at": late})
     wall, ran = time.perf_counter() - wall, cpu()
     received = time.process_time()
-    answer = ctx.call({"op": "kept_value"})
+    answer = ctx.call({"op": "kept_value", **({"rows": list(timed.rows)} if timed.rows else {})})
     received, sent = time.process_time() - received, cpu()
     outputs = unpack(answer, ctx.function, arity)
+
     def right(wanted):
+        if timed.rows:
+            output, rows = timed.rows
+            wanted = tuple(np.asarray(w)[list(rows)] if i == output else w
+                           for i, w in enumerate(wanted))
         return all(compare(mine, want, "").ok for mine, want in zip(outputs, wanted))
     if not right(expected) and not any(right(other) for other in (timed.others or list)()):
         raise Failure("your function's result there does not match the reference's, so its "

@@ -83,4 +83,18 @@ def _timed(fn, problem, seed, also=()):
                "dataset": {"V": problem.V, "seed": problem.seed}}
     if problem.samples is not None:
         request.update(samples=list(problem.samples), good_sigmoid=True)
-    return efficiency.Timed(request, run, others=lambda: [run(samples) for samples in also])
+    return efficiency.Timed(request, run, others=lambda: [run(samples) for samples in also],
+                            rows=(2, _rows_back(problem, also)))
+
+
+SPREAD_ROWS = 64
+
+
+def _rows_back(problem, also=()):
+    """The rows of gradOutsideVecs that come back from a timed call: spread over all V, plus
+    every row the gradient treats apart (the outside word's, each sampled word's). Computing
+    any of them takes the whole pass over the vocabulary, so they show the work was done;
+    fixed, so a submission always gets the same verdict."""
+    rows = set(np.linspace(0, problem.V - 1, SPREAD_ROWS).astype(int).tolist())
+    rows |= {problem.o, *(problem.samples or ()), *(w for samples in also for w in samples)}
+    return tuple(sorted(rows))

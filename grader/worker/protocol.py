@@ -59,6 +59,7 @@ class BatchRequest(TypedDict, total=False):
 class KeepRequest(TypedDict, total=False):
     op: str                  # "keep": hold `request` for timed calls; "call_kept": run it
     request: dict
+    rows: list               # kept_value: [output, row indices]: only those rows of it
     fresh: bool              # call_kept: once on the kept inputs, value kept for kept_value
                              # (with "args_at": [[i, value]], the arguments sent only now)
     repeat: int
