@@ -10,9 +10,9 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 # A venv whose python is gone (moved, or Python upgraded) is rebuilt, whatever its stamp says.
 REBUILD := $(if $(wildcard $(PY)),,rebuild-venv)
 # pytest's own workers (pytest-xdist), heaviest test groups first (tests/conftest.py). 2 on
-# the kit's 2-core machine: more workers fill the suite's waits (2 min 38 s with 3, about
-# 2.4 min with 4), but then tests with short wall-clock limits fail now and then (a correct
-# file's function runs out of its budget on an overloaded machine). TEST_JOBS=0: one process.
+# the kit's 2-core machine: more workers fill the suite's waits, but then tests with short
+# wall-clock limits fail now and then (a correct file's function runs out of its budget on
+# an overloaded machine; README, "make test"). TEST_JOBS=0: one process.
 TEST_JOBS ?= 2
 TRAIN_STAMP := $(VENV)/.train-$(shell cksum < requirements-train.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
