@@ -77,8 +77,8 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     """CPU seconds the worker spent on one call of the student's function on fresh inputs.
 
     The inputs travel first and the value comes back afterwards, each in a request of its
-    own, so neither transfer is counted; the `late` arguments (small: the fresh centre vector)
-    come with the timed call, so the submission cannot work the answer out in advance (in
+    own, so neither transfer is counted; the `late` arguments (what the answer depends on:
+    the fresh centre vector, x, the words) come with the timed call, so the submission cannot work the answer out in advance (in
     its own code, or in the worker's code it can patch) while untimed requests are read.
     The value must match `expected` (or one of `timed.others()`, computed here only when it
     does not); of a large output only the rows `timed.rows` names come back.
