@@ -26,8 +26,8 @@ from grader.worker.harness import ControlledSampler, GradingDataset, fresh_draw
 TRUSTED = CORPUS / "trusted"
 CASE = ROOT / "tests" / "corpus" / "real_world" / "shared_cases" / "negsampling_draws_twice.py"  # a copy of ../shared/cases/
 FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2vec.py"]
-LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised", "loops_worked_out_ahead",
-         "loops_helper_module")
+LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
+         "loops_worked_out_ahead", "loops_helper_module")
 
 
 def _key(path):

@@ -78,8 +78,9 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
 
     The inputs travel first and the value comes back afterwards, each in a request of its
     own, so neither transfer is counted; the `late` arguments (what the answer depends on:
-    the fresh centre vector, x, the words) come with the timed call, so the submission cannot work the answer out in advance (in
-    its own code, or in the worker's code it can patch) while untimed requests are read.
+    the fresh centre vector, x, the words) come with the timed call, so the submission cannot
+    work the answer out in advance (in its own code, or in the worker's code it can patch)
+    while untimed requests are read.
     The value must match `expected` (or one of `timed.others()`, computed here only when it
     does not); of a large output only the rows `timed.rows` names come back.
     Work hidden in the value's request counts too: its CPU time beyond an allowance for
