@@ -9,11 +9,11 @@ REQUIREMENTS := requirements.txt requirements-dev.txt
 STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 # A venv whose python is gone (moved, or Python upgraded) is rebuilt, whatever its stamp says.
 REBUILD := $(if $(wildcard $(PY)),,rebuild-venv)
-# pytest's own workers (pytest-xdist), heaviest test groups first (tests/conftest.py): one per
-# core plus one, which fills the suite's waits (time limits, killed workers). Twice as many
-# overloads the machine until tests with short wall-clock limits fail now and then (a
-# correct file's function runs out of its budget; README, "make test"). TEST_JOBS=0: one process.
-TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 8 ] && n=8; echo $$((n + 1)))
+# pytest's own workers (pytest-xdist), heaviest test groups first (tests/conftest.py). 2 on
+# the kit's 2-core machine: a third fills the suite's waits (2 min 4 s to 2 min 25 s instead
+# of 2 min 39 s) but, with the machine that loaded, a grading now and then goes wrong (README,
+# "make test"), and CI must not fail for load. TEST_JOBS=3 for the faster run; 0: one process.
+TEST_JOBS ?= 2
 TRAIN_STAMP := $(VENV)/.train-$(shell cksum < requirements-train.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
 EXAMPLE_CLASS := tests/corpus/class

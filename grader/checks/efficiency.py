@@ -122,7 +122,7 @@ def _other(value):
     """Another value of the same shape for an untimed warm-up run (float arrays only): drawn
     afresh, unrelated to `value`, so nothing about the timed call's answer can be learnt from
     it (a value derived from `value` could be undone); None for anything else."""
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
         return np.random.default_rng().standard_normal(value.shape)
     return None
 
