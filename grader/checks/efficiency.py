@@ -154,7 +154,7 @@ def compare_speed(ctx, size_text: str, timed: "list[Callable[[], Timed]]", hint:
         return Outcome(False, f"On a realistic size ({size_text}): {exc.message}", kind=exc.kind)
     if within:
         return Outcome(True, f"Within {MAX_RATIO:g}x of the reference's CPU time on {size_text}.")
-    return Outcome(False, f"{_explain(ctx, size_text, item.request, small)}, and more than "
+    return Outcome(False, f"{_explain(ctx, size_text, item.request, small)} more than "
                           f"{MAX_RATIO:g}x slower than the reference there (CPU time)."
                           f"\nLikely mistake: Python loops where numpy vectorises."
                           f"\nHow to fix it: {hint}",
@@ -163,14 +163,15 @@ def compare_speed(ctx, size_text: str, timed: "list[Callable[[], Timed]]", hint:
 
 def _explain(ctx, size_text, request, small):
     """Why it is slow, in line counts (the same words on every run), when they show it."""
+    plain = f"On {size_text}, your code was"
     if small is None:
-        return f"On {size_text} your code"
+        return plain
     try:
         small_text, small_request = small
         few, many = python_lines(ctx, small_request), python_lines(ctx, request)
     except Failure:
-        return f"On {size_text} your code"
+        return plain
     if many <= LINE_GROWTH * few + LINE_SLACK:
-        return f"On {size_text} your code"
+        return plain
     return (f"One call ran {few} line(s) of your code on {small_text} and {many} on "
-            f"{size_text}: a Python loop over the vocabulary or the vector dimensions")
+            f"{size_text}: a Python loop over the vocabulary or the vector dimensions. It was")
