@@ -99,25 +99,3 @@ def test_only_the_named_rows_of_a_large_output_come_back(worker):
     full = worker.module.naiveSoftmaxLossAndGradient(v, problem.o, U, None)
     np.testing.assert_allclose(grad_rows, full[2][list(rows)])
     np.testing.assert_allclose(grad_center, full[1])
-
-
-def test_keep_can_warm_up_on_other_values_and_the_timed_call_uses_its_own(worker):
-    calls = []
-
-    def records(x):
-        calls.append(np.array(x, copy=True))
-        return x * 2
-
-    worker.module.__dict__["records"] = records
-    worker.keep({"request": {"op": "call", "fn": "records", "args": [None]},
-                 "warm_at": [[0, np.full(2, 7.0)]]})
-    assert worker.call_kept({"fresh": True, "args_at": [[0, np.ones(2)]]})["ok"]
-    assert [c.tolist() for c in calls] == [[7.0, 7.0], [1.0, 1.0]]
-    np.testing.assert_array_equal(worker.kept_value({})["value"], np.full(2, 2.0))
-
-
-def test_the_warm_up_values_say_nothing_about_the_timed_ones():
-    from grader.checks import efficiency
-    v = np.arange(5.0)
-    a, b = efficiency._other(v), efficiency._other(v)
-    assert a.shape == v.shape and not np.allclose(a, b) and efficiency._other("word") is None

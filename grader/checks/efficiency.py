@@ -91,9 +91,7 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     args = timed.request.get("args", [])
     late = [[i, args[i]] for i in timed.late if i < len(args)]
     early = [None if i in timed.late else arg for i, arg in enumerate(args)]
-    warm = [[i, _other(value)] for i, value in late]
-    ctx.call({"op": "keep", "request": dict(timed.request, args=early),
-              "warm_at": [pair for pair in warm if pair[1] is not None]})
+    ctx.call({"op": "keep", "request": dict(timed.request, args=early)})
     cpu = getattr(ctx.worker, "worker_cpu_seconds", lambda: None)
     before, wall = cpu(), time.perf_counter()
     ctx.call({"op": "call_kept", "fresh": True, "args_at": late})
@@ -116,15 +114,6 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
         return wall   # no /proc (macOS): wall time seen from here, the best there is
     hidden = max(0.0, (sent - ran) - RECEIVE_FACTOR * received - SLACK_SECONDS)
     return max(0.0, ran - before) + hidden
-
-
-def _other(value):
-    """Another value of the same shape for an untimed warm-up run (float arrays only): drawn
-    afresh, unrelated to `value`, so nothing about the timed call's answer can be learnt from
-    it (a value derived from `value` could be undone); None for anything else."""
-    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.floating):
-        return np.random.default_rng().standard_normal(value.shape)
-    return None
 
 
 def python_lines(ctx, request: dict) -> int:

@@ -372,21 +372,13 @@ class Worker:
     # -- timing --------------------------------------------------------------------------
     def keep(self, request):
         """Hold on to a call request, so repeated timing runs need not send its arrays again.
-        Seeded arrays are drawn now: drawing them is no part of the timed call. `warm_at`
-        ([[position, value]]: other values for the late arguments) asks for one untimed run
-        first, so that the timed call does not pay for the process's first touch of fresh
-        memory (page faults the reference, run in a warm process, does not pay)."""
+        Seeded arrays are drawn now: drawing them is no part of the timed call."""
         kept = request["request"]
         try:
             self.kept = dict(kept, args=[self.resolve(a, {}) for a in kept.get("args", [])])
-            warm = list(self.kept["args"])
-            for position, value in request.get("warm_at") or []:
-                warm[int(position)] = value
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
+        except (ValueError, TypeError, KeyError) as exc:
             self.kept = None
             return _bad_request(exc)
-        if request.get("warm_at"):
-            self.call(dict(copy.deepcopy(self.kept), args=warm, timing=True))  # its answer: unused
         return {"ok": True}
 
     def call_kept(self, request):

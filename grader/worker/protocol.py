@@ -60,7 +60,6 @@ class KeepRequest(TypedDict, total=False):
     op: str                  # "keep": hold `request` for timed calls; "call_kept": run it
     request: dict
     rows: list               # kept_value: [output, row indices]: only those rows of it
-    warm_at: list            # keep: [[i, value]]: one untimed run first, with these arguments
     fresh: bool              # call_kept: once on the kept inputs, value kept for kept_value
                              # (with "args_at": [[i, value]], the arguments sent only now)
     repeat: int
