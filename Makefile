@@ -10,9 +10,9 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 # A venv whose python is gone (moved, or Python upgraded) is rebuilt, whatever its stamp says.
 REBUILD := $(if $(wildcard $(PY)),,rebuild-venv)
 # pytest's own workers (pytest-xdist), heaviest test groups first (tests/conftest.py). 2 on
-# the kit's 2-core machine: a third fills the suite's waits (2 min 4 s to 2 min 25 s instead
-# of 2 min 29 s to 2 min 55 s) but, with the machine that loaded, a grading now and then goes wrong (README,
-# "make test"), and CI must not fail for load. TEST_JOBS=3 for the faster run; 0: one process.
+# the kit's 2-core machine (2 min 29 s to 2 min 55 s): a third fills the suite's waits (2 min
+# 4 s to 2 min 25 s) but, with the machine that loaded, a grading now and then goes wrong
+# (README, "make test"), and CI must not fail for load. TEST_JOBS=3 for the faster run.
 TEST_JOBS ?= 2
 TRAIN_STAMP := $(VENV)/.train-$(shell cksum < requirements-train.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
