@@ -1,0 +1,88 @@
+"""The timed call of the efficiency check finds its memory already touched, as the reference
+does in the grader's long-running process: in a fresh worker, a new V x D gradient used to
+fault in thousands of pages (on a busy machine 15-20 ms of the kernel's time, 10x the
+reference's whole call), and correct code failed its efficiency check now and then. Counted
+from the grader's side in /proc (minor page faults of the worker's processes)."""
+
+import os
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from grader import rubric as rubric_mod
+from grader.sandbox.client import LoadRequest, WorkerClient
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc")
+V, D = 20_000, 50                       # the efficiency checks' size: gradients of 8 MB
+PAGES = V * D * 8 // os.sysconf("SC_PAGE_SIZE")
+
+
+def _minor_faults(root):
+    """Minor page faults of `root` and its descendants, from /proc/PID/stat (field 10)."""
+    stats = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(name)] = (int(fields[1]), int(fields[7]))
+    total, todo = 0, [root]
+    for pid in todo:
+        total += stats.get(pid, (0, 0))[1]
+        todo += [child for child, (parent, _) in stats.items() if parent == pid]
+    return total
+
+
+@pytest.mark.parametrize("fn, extra", [
+    ("naiveSoftmaxLossAndGradient", {}),
+    ("negSamplingLossAndGradient", {"samples": [1, 2, 3, 4, 5], "good_sigmoid": True})])
+def test_the_timed_call_reuses_memory_instead_of_faulting_in_new_pages(fn, extra):
+    path = ROOT / "solutions" / "word2vec.py"
+    load = LoadRequest(filename=str(path), cells=[{"source": path.read_text(), "label": None,
+                                                   "filename": str(path)}],
+                       sys_path=[str(ROOT / "exercises")])
+    recipe = {"seed": 1, "skip": D, "shape": [V, D]}
+    request = {"op": "call", "fn": fn, "args": [None, 3, {"$normal": recipe}, {"$ref": "dataset"}],
+               "dataset": {"V": V, "seed": 1}, **extra}
+    with WorkerClient(load, rubric_mod.load().limits) as worker:
+        worker.start()
+        assert worker.call({"op": "keep", "request": request})["ok"]
+        before = _minor_faults(worker.process.pid)
+        answer = worker.call({"op": "call_kept", "fresh": True, "args_at": [[0, np.ones(D)]]})
+        faults = _minor_faults(worker.process.pid) - before
+    assert answer["ok"]
+    assert faults < PAGES / 10, f"{faults} page faults in the timed call (the gradient: {PAGES} pages)"
+
+
+REFERENCE_SIDE = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from grader.checks import efficiency, loss_reference, naive_softmax, neg_sampling
+faults = []
+for check in (naive_softmax, neg_sampling):
+    timed = loss_reference._timed(check.FN, check._SPEED_PROBLEM, efficiency.SEEDS[0])
+    run = timed.reference
+
+    def counted(run=run):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        outputs = run()
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        return outputs
+    timed.reference = counted
+    efficiency.reference_seconds(timed)
+    print(check.FN, *faults[-efficiency.REFERENCE_RUNS:])
+"""
+
+
+def test_the_reference_is_timed_only_on_memory_it_has_touched():
+    """The same on the grader's side: a fresh grading process timing the reference."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", REFERENCE_SIDE.format(root=str(ROOT))],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    timed_faults = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in out.splitlines()}
+    assert len(timed_faults) == 2
+    for fn, faults in timed_faults.items():
+        assert max(faults) < PAGES / 10, f"{fn}: {faults} page faults in the timed runs"
