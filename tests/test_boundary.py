@@ -344,3 +344,27 @@ def test_the_private_copy_is_bounded_and_private(tmp_path):
         assert stat.S_IMODE(copy.base.stat().st_mode) == 0o711  # others pass, cannot list
         assert copy.folder.parent == copy.base and len(copy.folder.name) == 16
     assert not copy.base.exists()
+
+
+# -- 11. only waiting on the worker is charged ------------------------------------------------------
+def test_a_functions_budget_charges_the_workers_time_not_the_graders(tmp_path):
+    """The grader's own work between calls (inputs, the reference, shrinking) is not the
+    student's time: on a busy machine it used up a correct function's budget. Time spent
+    waiting on the worker, restarts included, still is."""
+    from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
+    path = tmp_path / "word2vec.py"
+    path.write_text("import time\n\ndef sigmoid(x):\n    time.sleep(x)\n    return x\n")
+    load = LoadRequest(filename=str(path), cells=[{"source": path.read_text(), "label": None,
+                                                   "filename": str(path)}], sys_path=[])
+    limits = light_rubric(tmp_path).limits
+    call = {"op": "call", "fn": "sigmoid"}
+    with WorkerClient(load, limits) as worker:
+        worker.start()
+        worker.charge_function(1.0)
+        time.sleep(1.2)                                   # the grader at work
+        assert worker.call(dict(call, args=[0.0]))["ok"]
+        assert worker.call(dict(call, args=[0.6]))["ok"]  # the worker: 0.6 of the 1.0 s
+        with pytest.raises(WorkerFailure, match="used up its 1 s"):
+            worker.call(dict(call, args=[0.6]))
+        worker.charge_function(None)
+        assert worker.call(dict(call, args=[0.0]))["ok"]   # restarted, uncharged

@@ -5,6 +5,7 @@ exit, garbled answer); after a failure the worker is gone and the next call star
 one, loading the submission again, so one bad function never costs the others.
 """
 
+import contextlib
 import json
 import os
 import select
@@ -62,7 +63,8 @@ class WorkerClient:
     wall_seconds: float = None  # the whole submission's wall-clock cap, reloads included
     deadline: float = None      # time.monotonic() at which wall_seconds runs out
     function_seconds: float = None   # see charge_function
-    function_deadline: float = None
+    function_used: float = 0.0       # of it, the seconds spent waiting on the worker so far
+    _waiting_since: float = field(default=None, repr=False)   # set while waiting on it
     _output: int = field(default=None, repr=False)        # read end of the output pipe
     _printed: bytearray = field(default_factory=bytearray, repr=False)
     _captured: list = field(default_factory=list, repr=False)
@@ -73,6 +75,10 @@ class WorkerClient:
 
     def start(self):
         """Start a worker and load the submission into it; returns the load answer."""
+        with self._waiting():
+            return self._start()
+
+    def _start(self):
         self.stop()
         self._check_deadline()
         req_r, req_w = os.pipe()
@@ -108,19 +114,45 @@ class WorkerClient:
 
     def call(self, request, timeout=None):
         """Send one request; return the answer or raise WorkerFailure."""
-        if self.process is None:
-            self.start()
-        answer = self._exchange(request, timeout or self.limits.call_seconds)
+        with self._waiting():
+            if self.process is None:
+                self._start()
+            answer = self._exchange(request, timeout or self.limits.call_seconds)
         if _out_of_memory(answer):
             raise WorkerFailure("memory_limit", "memory limit exceeded: your code asked for "
                                 f"more than the {self.limits.memory_mb} MB it may use")
         return answer
 
     def charge_function(self, seconds):
-        """From now on, at most `seconds` for the function being graded, every restart and
-        reload after a crash included (None: no per-function cap)."""
+        """From now on, at most `seconds` of waiting on the worker for the function being
+        graded, every restart and reload after a crash included (None: no per-function
+        cap). Only that waiting is charged: the grader's own work between calls (generating
+        inputs, the reference's outputs, shrinking a failure) is not the student's time, and
+        on a busy machine it could use up a correct function's budget."""
         self.function_seconds = seconds
-        self.function_deadline = None if seconds is None else time.monotonic() + seconds
+        self.function_used = 0.0
+
+    @property
+    def function_deadline(self):
+        """time.monotonic() at which the function's budget runs out if the current wait on
+        the worker goes on (None: no per-function cap)."""
+        if self.function_seconds is None:
+            return None
+        since = self._waiting_since if self._waiting_since is not None else time.monotonic()
+        return since + self.function_seconds - self.function_used
+
+    @contextlib.contextmanager
+    def _waiting(self):
+        """Meter the time spent waiting on the worker (the outermost wait only)."""
+        if self._waiting_since is not None:
+            yield
+            return
+        self._waiting_since = time.monotonic()
+        try:
+            yield
+        finally:
+            self.function_used += time.monotonic() - self._waiting_since
+            self._waiting_since = None
 
     def _check_deadline(self):
         now = time.monotonic()
