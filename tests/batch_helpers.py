@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 import build_class  # noqa: E402,F401  (re-exported for the tests)
 
 FAST = {"max_examples": "3", "gradient_check_examples": "2", "call_seconds": "1.0",
-        "load_seconds": "3.0", "function_budget_seconds": "8.0"}
+        "load_seconds": "3.0", "function_budget_seconds": "3.0"}
 
 
 def fast_rubric(path):
