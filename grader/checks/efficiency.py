@@ -24,7 +24,6 @@ import numpy as np
 
 from grader.checks.compare import compare
 from grader.checks.framework import Failure, Outcome, unpack
-from grader.worker import harness
 
 MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
 SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
@@ -50,16 +49,17 @@ class Timed:
 def reference_seconds(timed: Timed) -> "tuple[float, tuple]":
     """(fastest CPU time of the reference on these inputs, its outputs), in this process.
 
-    An untimed run comes first, then the allocator is warmed for outputs of its size
-    (harness.warm_allocator, as the worker does before the student's timed call): a fresh
+    An untimed run comes first, and each run's outputs are freed before the next: a fresh
     grading process's first large allocations fault in new pages, 10 ms and more on a busy
-    machine, which raised the limit the student is held to until a loop passed.
+    machine, which raised the limit the student is held to until a loop passed. Freed, they
+    are reused (glibc raises its mmap threshold when an mmapped block is freed), so the
+    fastest timed run faults none in; the worker warms its allocator before the student's one
+    timed call instead (harness.warm_allocator).
     BLAS runs on one thread here, as in the worker: a helper thread's CPU time, and its
     spinning while it waits for a core on a loaded machine, would blur the comparison."""
     best = float("inf")
     with _one_blas_thread():
         outputs = timed.reference()
-        harness.warm_allocator(max((getattr(o, "nbytes", 0) for o in outputs), default=0))
         for _ in range(REFERENCE_RUNS):
             outputs = None   # freed first, so the next run reuses its memory
             started = time.process_time()

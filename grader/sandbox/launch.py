@@ -48,6 +48,10 @@ def worker_env():
     env.update(THREAD_ENV)
     env["PYTHONHASHSEED"] = "0"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # Numpy asks for transparent huge pages for arrays of 4 MB and more, and the kernel may
+    # then stop to compact memory on a page's first touch: 40-60 ms instead of 15 ms to warm
+    # the worker's allocator before a timed call (harness.warm_allocator), more when busy.
+    env["NUMPY_MADVISE_HUGEPAGE"] = "0"
     return env
 
 

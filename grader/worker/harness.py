@@ -113,9 +113,9 @@ _warmed = [0]
 
 def warm_allocator(nbytes: int) -> None:
     """Make the next allocations of up to WARM_TIMES x `nbytes` bytes in all (at most
-    WARM_LIMIT) reuse memory this process has touched already. Called before an efficiency
-    check times a call whose arrays are `nbytes` large: in the worker (at `keep`) and in the
-    grader (before timing the reference), so both are timed alike.
+    WARM_LIMIT) reuse memory this process has touched already. Called by the worker at
+    `keep`, before an efficiency check times one call whose arrays are `nbytes` large (the
+    grader times the reference's fastest of several runs, which reuse each other's memory).
 
     Why: a fresh process's first large allocation faults in new pages, and with numpy's
     transparent huge pages the kernel may stop to compact memory first: on a busy machine
