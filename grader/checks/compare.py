@@ -38,6 +38,8 @@ REAL_KINDS = "biuf"   # bool, integers, floats: numbers the contract's real valu
 def as_array(value):
     """The value as a float array, or None when it is not real numeric data (complex, object
     and string arrays are not: casting would silently drop what makes them wrong)."""
+    if type(value) is np.ndarray and value.dtype == np.float64:
+        return value   # what the general path returns for it, at a tenth of the cost
     if value is None or isinstance(value, (Opaque, str, bytes, dict)):
         return None
     try:
@@ -86,13 +88,14 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
         else:
             return Verdict(False, f"{label} has the wrong shape: expected {expected.shape}, "
                                   f"got {arr.shape}.", kind="shape")
-    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(expected)):
+    finite, expected_finite = bool(np.isfinite(arr).all()), bool(np.isfinite(expected).all())
+    if not finite and expected_finite:
         bad = np.argwhere(~np.isfinite(arr))
         where = f" at index {tuple(int(i) for i in bad[0])}" if arr.ndim else ""
         return Verdict(False, f"{label} contains {fmt(arr[tuple(bad[0])] if arr.ndim else arr)}"
                               f"{where} (expected {fmt(expected)}): an overflow or a division by zero?",
                        kind="nonfinite")
-    if _close(arr, expected, rtol, atol):
+    if _close(arr, expected, rtol, atol, finite=finite and expected_finite):
         return Verdict(True, note=note)
     lines = [f"{label} does not match the expected value.",
              f"  expected: {fmt(expected)}", f"  yours:    {fmt(arr)}"]
@@ -104,10 +107,13 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
     return Verdict(False, "\n".join(lines), note=note, kind="value")
 
 
-def _close(arr, expected, rtol, atol):
+def _close(arr, expected, rtol, atol, finite=None):
     """np.allclose(arr, expected, rtol, atol, equal_nan=True), with its formula written out
-    for finite data (|a - e| <= atol + rtol |e|): the same answer at a fraction of the cost."""
-    if np.isfinite(expected).all() and np.isfinite(arr).all():
+    for finite data (|a - e| <= atol + rtol |e|): the same answer at a fraction of the cost.
+    finite: whether both are all finite, when the caller knows already."""
+    if finite is None:
+        finite = bool(np.isfinite(expected).all() and np.isfinite(arr).all())
+    if finite:
         return bool((np.abs(arr - expected) <= atol + rtol * np.abs(expected)).all())
     return bool(np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=True))
 
