@@ -47,8 +47,8 @@ class InProcessClient:
             self.start()
         return self._ask(request)
 
-    def worker_cpu_seconds(self):
-        return time.process_time()
+    def worker_times(self):
+        return time.process_time(), 0.0
 
     def charge_function(self, seconds):
         pass

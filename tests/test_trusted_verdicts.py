@@ -27,7 +27,7 @@ TRUSTED = CORPUS / "trusted"
 CASE = ROOT / "tests" / "corpus" / "real_world" / "shared_cases" / "negsampling_draws_twice.py"  # a copy of ../shared/cases/
 FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2vec.py"]
 LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
-         "loops_worked_out_ahead", "loops_helper_module")
+         "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child")
 
 
 def _key(path):
@@ -171,8 +171,8 @@ def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, n
     assert _fn(reports[name], "naiveSoftmaxLossAndGradient").score == 28  # correct otherwise
 
 
-def test_a_loop_sigmoid_fails_efficiency_even_with_the_tracer_patched(reports):
-    for name in ("loops_honest", "loops_no_trace"):
+def test_a_loop_sigmoid_fails_efficiency_with_the_tracer_patched_or_in_a_reaped_child(reports):
+    for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child"):
         assert not _check(reports[name], "sigmoid", "efficiency").passed
 
 
@@ -277,6 +277,50 @@ def test_cpu_time_of_a_process_tree_counts_grandchildren_and_not_sleep(walk, mon
     seen = max(s for s in samples if s is not None)
     assert 0.25 <= seen < 0.3 + 0.4   # the grandchild's busy 0.3 s; its sleep costs nothing
     assert cputime.tree_seconds(child.pid) is None   # gone: nothing to read
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="CPU time from /proc is Linux-only")
+@pytest.mark.parametrize("lower", ["os.nice(5)",
+                                   "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"])
+def test_a_worker_below_normal_priority_is_seen(lower):
+    """Its waiting for a core is its own doing, so efficiency does not take it off."""
+    child = subprocess.Popen([sys.executable, "-c", f"import os, time\n{lower}\ntime.sleep(5)"])
+    try:
+        deadline = time.monotonic() + 3
+        while not cputime.tree_times(child.pid)[2] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert cputime.tree_times(child.pid)[2]
+    finally:
+        child.kill()
+        child.wait()
+    assert not cputime.tree_times(os.getpid())[2]
+
+
+def test_the_call_time_less_waiting_counts_when_cpu_time_cannot_see_the_work():
+    """A call that lasts 50 ms while the worker's counted CPU time does not grow (a child
+    the kernel reaps by itself did the work) is charged its 50 ms, unless the worker was
+    waiting for a core meanwhile at normal priority (a busy machine)."""
+    from grader.checks import efficiency
+
+    class Waiting:
+        def __init__(self, waited, lowered):
+            self.readings = iter([(1.0, 0.0, lowered), (1.0, waited, lowered)])
+
+        def worker_times(self):
+            return next(self.readings)
+
+        def call(self, request, timeout=None):
+            time.sleep(0.05)
+            return {"ok": True}
+
+    def elapsed(waited, lowered):
+        ctx = Context(worker=Waiting(waited, lowered), rubric=rubric_mod.load(), function="sigmoid")
+        _, cpu, seconds = efficiency._measured(ctx, {"op": "call_kept"})
+        assert cpu == 0.0
+        return seconds
+    assert 0.045 <= elapsed(0.0, False) < 0.2
+    assert elapsed(0.05, False) < 0.01
+    assert 0.045 <= elapsed(0.05, True) < 0.2
 
 
 LOAD = ("import sys\nsys.path.insert(0, {root!r})\nfrom grader import grading\n"

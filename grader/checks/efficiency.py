@@ -2,8 +2,11 @@
 
 The verdict rests only on what the grader measures itself:
 - the student's time is the CPU time the kernel charged the worker's processes for one call,
-  read from /proc on the grader's side (WorkerClient.worker_cpu_seconds); CPU time, unlike
+  read from /proc on the grader's side (WorkerClient.worker_times); CPU time, unlike
   wall time, does not grow with other work on the machine, so the verdict holds under load;
+  or, if longer, the call's wall time less the time the worker and the grader waited for a
+  core (also the kernel's count), which holds under load too and sees work done where CPU
+  time cannot (a child process the kernel reaps by itself);
 - every timed call gets fresh inputs (never seen before, so memoising earns nothing), and
   its result must match the reference's on them (a worker that skips the work is caught);
 - the reference's CPU time on the same inputs is measured in the grader's process.
@@ -24,9 +27,12 @@ import numpy as np
 
 from grader.checks.compare import compare
 from grader.checks.framework import Failure, Outcome, unpack
+from grader.sandbox import cputime
 
 MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
 SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
+WALL_SLACK_SECONDS = 1e-3  # a call's time less waiting, beyond its CPU time: the pipe's
+                           # wake-ups and the machine's own work (see _measured)
 SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
 RECEIVE_FACTOR = 4.0  # sending a value costs the worker about what receiving it costs here
 REFERENCE_RUNS = 2    # per input: the fastest of a few runs of the (cheap) reference
@@ -100,13 +106,10 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     late = [[i, args[i]] for i in timed.late if i < len(args)]
     early = [None if i in timed.late else arg for i, arg in enumerate(args)]
     ctx.call({"op": "keep", "request": dict(timed.request, args=early)})
-    cpu = getattr(ctx.worker, "worker_cpu_seconds", lambda: None)
-    before, wall = cpu(), time.perf_counter()
-    ctx.call({"op": "call_kept", "fresh": True, "args_at": late})
-    wall, ran = time.perf_counter() - wall, cpu()
-    received = time.process_time()
-    answer = ctx.call({"op": "kept_value", **({"rows": list(timed.rows)} if timed.rows else {})})
-    received, sent = time.process_time() - received, cpu()
+    _, cpu, elapsed = _measured(ctx, {"op": "call_kept", "fresh": True, "args_at": late})
+    answer, sent_cpu, sent_elapsed, received = _measured(
+        ctx, {"op": "kept_value", **({"rows": list(timed.rows)} if timed.rows else {})},
+        own=True)
     outputs = unpack(answer, ctx.function, arity)
 
     def right(wanted):
@@ -118,10 +121,40 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     if not right(expected) and not any(right(other) for other in (timed.others or list)()):
         raise Failure("your function's result there does not match the reference's, so its "
                       "speed cannot be judged.", kind="value")
-    if None in (before, ran, sent):
-        return wall   # no /proc (macOS): wall time seen from here, the best there is
-    hidden = max(0.0, (sent - ran) - RECEIVE_FACTOR * received - SLACK_SECONDS)
-    return max(0.0, ran - before) + hidden
+    if cpu is None or sent_cpu is None:
+        return elapsed   # no /proc (macOS): wall time seen from here, the best there is
+    hidden = max(0.0, sent_cpu - RECEIVE_FACTOR * received - SLACK_SECONDS,
+                 sent_elapsed - RECEIVE_FACTOR * received - WALL_SLACK_SECONDS)
+    return max(cpu, elapsed - WALL_SLACK_SECONDS) + hidden
+
+
+def _measured(ctx, request, own=False):
+    """(answer, CPU seconds the worker's processes used on `request`, seconds it took less
+    the time the worker and this process waited for a core and this process's own CPU time)
+    [+ this process's CPU time, if `own`]; the CPU is None without /proc, and the seconds
+    are then the wall time.
+
+    Both are the kernel's counts, read here. The second catches work the first cannot see:
+    a child process the kernel reaps by itself (SIGCHLD ignored) takes its CPU time with
+    it, but the call still lasts as long as the child works. Taking the worker's waiting off
+    keeps honest code's verdict the same under load; spinning threads or children that wait
+    for a core cannot hide a reaped child's work that way, since at equal priority each
+    runnable task gets an equal share and the counted ones' CPU time grows as fast."""
+    times = getattr(ctx.worker, "worker_times", lambda: None)
+    before, waited, mine, wall = (times(), cputime.own_waiting_seconds(), time.process_time(),
+                                  time.perf_counter())
+    answer = ctx.call(request)
+    wall, mine = time.perf_counter() - wall, time.process_time() - mine
+    after, waited_after = times(), cputime.own_waiting_seconds()
+    if None in (before, after, waited, waited_after):
+        cpu, elapsed = None, wall
+    else:
+        cpu = max(0.0, after[0] - before[0])
+        # A worker thread below normal priority waits for a core because it asked to: its
+        # waiting (while a reaped child works, say) is not taken off.
+        theirs = 0.0 if before[2] or after[2] else after[1] - before[1]
+        elapsed = max(0.0, wall - theirs - (waited_after - waited) - mine)
+    return (answer, cpu, elapsed) + ((mine,) if own else ())
 
 
 def python_lines(ctx, request: dict) -> int:

@@ -297,10 +297,11 @@ class WorkerClient:
         self._captured.append(bytes(self._printed))
         self._printed = bytearray()
 
-    def worker_cpu_seconds(self):
-        """CPU seconds the worker's processes have used, read from the kernel on this side
-        (grader/sandbox/cputime.py); None when unknown (no worker, no /proc)."""
-        return cputime.tree_seconds(self.process.pid) if self.process is not None else None
+    def worker_times(self):
+        """(CPU seconds the worker's processes have used, seconds they waited for a core),
+        read from the kernel on this side (grader/sandbox/cputime.py); None when unknown
+        (no worker, no /proc)."""
+        return cputime.tree_times(self.process.pid) if self.process is not None else None
 
     def captured_output(self):
         """What the submission printed, across every worker started, capped."""

@@ -23,10 +23,37 @@ def tree_seconds(root_pid: int) -> "float | None":
     Descendants are found by their parent links, so a process that left the session (setsid)
     still counts; one that exited counts through the parent that reaped it.
     """
+    times = tree_times(root_pid)
+    return None if times is None else times[0]
+
+
+def tree_times(root_pid: int) -> "tuple[float, float, bool] | None":
+    """(CPU seconds used so far, seconds spent waiting for a core, whether any of them runs
+    below normal priority) for `root_pid` and all its descendants; None without /proc.
+
+    The waiting is schedstat's run delay (runnable, but another task had the core) of the
+    threads alive now. Below normal priority: a nice value above 0, the SCHED_IDLE policy,
+    or an autogroup niced above 0; such a thread waits for a core because it asked to."""
     tree = _tree_stats(root_pid)
     if tree is None:
         return None
-    return sum(max(seconds, _threads_seconds(pid)) for pid, seconds in tree.items())
+    cpu = waiting = 0.0
+    lowered = False
+    for pid, seconds in tree.items():
+        ran, waited, low = _threads_schedstat(pid)
+        cpu += max(seconds, ran)
+        waiting += waited
+        lowered = lowered or low or _autogroup_niced(pid)
+    return cpu, waiting, lowered
+
+
+def own_waiting_seconds() -> "float | None":
+    """Seconds the calling thread has spent waiting for a core; None without /proc."""
+    try:
+        with open(f"{PROC}/thread-self/schedstat", "rb") as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _tree_stats(root_pid):
@@ -119,17 +146,36 @@ def _stat(pid):
     return ppid, ticks / _TICK
 
 
-def _threads_seconds(pid):
-    """Run time of the live threads of `pid` from schedstat (nanoseconds), 0 if unreadable."""
-    total = 0
+SCHED_IDLE = 5
+
+
+def _threads_schedstat(pid):
+    """(run time, run delay, any thread below normal priority) of the live threads of `pid`,
+    from schedstat and stat, in seconds; zeros if unreadable."""
+    ran = waited = 0
+    lowered = False
     try:
         tids = os.listdir(f"{PROC}/{pid}/task")
     except OSError:
-        return 0.0
+        return 0.0, 0.0, False
     for tid in tids:
         try:
             with open(f"{PROC}/{pid}/task/{tid}/schedstat", "rb") as f:
-                total += int(f.read().split()[0])
+                fields = f.read().split()
+            ran, waited = ran + int(fields[0]), waited + int(fields[1])
+            with open(f"{PROC}/{pid}/task/{tid}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rfind(b")") + 2:].split()
+            lowered = lowered or int(fields[16]) > 0 or int(fields[38]) == SCHED_IDLE  # nice, policy
         except (OSError, IndexError, ValueError):
             continue
-    return total / 1e9
+    return ran / 1e9, waited / 1e9, lowered
+
+
+def _autogroup_niced(pid):
+    """Whether the autogroup of `pid` (its session's share of the CPU) is niced above 0."""
+    try:
+        with open(f"{PROC}/{pid}/autogroup", "rb") as f:
+            return int(f.read().split()[-1]) > 0
+    except (OSError, IndexError, ValueError):
+        return False

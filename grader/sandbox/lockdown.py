@@ -255,7 +255,9 @@ def apply_limits(cfg):
     cpu = int(cfg["cpu_seconds"])
     wanted = [("RLIMIT_AS", memory, memory), ("RLIMIT_DATA", memory, memory),
               ("RLIMIT_CPU", cpu, cpu + 5), ("RLIMIT_FSIZE", cfg["file_bytes"], cfg["file_bytes"]),
-              ("RLIMIT_CORE", 0, 0), ("RLIMIT_NPROC", cfg["processes"], cfg["processes"])]
+              ("RLIMIT_CORE", 0, 0), ("RLIMIT_NPROC", cfg["processes"], cfg["processes"]),
+              # a nice value or SCHED_IDLE taken once stays (efficiency.py reads it)
+              ("RLIMIT_NICE", 0, 0)]
     for name, soft, hard in wanted:
         which = getattr(resource, name, None)
         if which is None:

@@ -151,6 +151,63 @@ AHEAD_NAIVE = """
     loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
                                                        outsideVectors)"""
 
+# Runs the loop in a forked child that the kernel reaps by itself (SIGCHLD ignored), so its
+# CPU time is counted nowhere; the result comes back through shared memory. Caught since the
+# efficiency check also takes the call's wall time less waiting for a core (an attacker's
+# review found it: before, loops scored 2/2 on efficiency this way).
+REAPED = '''
+import math as _math
+import mmap as _mmap
+import os as _os
+import signal as _signal
+
+
+def _elsewhere(compute, shapes):
+    sizes = [int(np.prod(s)) if s else 1 for s in shapes]
+    shared = _mmap.mmap(-1, 8 * sum(sizes))
+    _signal.signal(_signal.SIGCHLD, _signal.SIG_IGN)
+    pid = _os.fork()
+    if pid == 0:
+        try:
+            out, at = np.frombuffer(shared, dtype=float), 0
+            for value, n in zip(compute(), sizes):
+                out[at:at + n] = np.ravel(value)
+                at += n
+        finally:
+            _os._exit(0)
+    try:
+        _os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass   # reaped by the kernel, as asked
+    _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
+    out, at, results = np.frombuffer(shared, dtype=float), 0, []
+    for s, n in zip(shapes, sizes):
+        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
+        at += n
+    return results
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
+REAPED_NAIVE = """
+    if outsideVectors.shape[0] > 1000:
+        loss, gradCenterVec, gradOutsideVecs = _elsewhere(
+            lambda: _loop_naive(centerWordVec, outsideWordIdx, outsideVectors),
+            [(), np.shape(centerWordVec), outsideVectors.shape])
+    else:
+        loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
+                                                           outsideVectors)"""
+REAPED_SIGMOID = """
+    if np.size(x) > 5000:
+        s = _elsewhere(lambda: (_loop_sigmoid(x),), [np.shape(x)])[0]
+    else:
+        s = _loop_sigmoid(x)"""
+
 TRUSTED = {
     "draws_twice_loss_first": ("", {"negSamplingLossAndGradient": TWICE.format(
         pair="negSampleWordIndices, other")}),
@@ -174,6 +231,8 @@ TRUSTED = {
                                                             outsideVectors)"""}),
     "loops_memoised": (MEMO, {"naiveSoftmaxLossAndGradient": MEMO_NAIVE}),
     "loops_worked_out_ahead": (AHEAD, {"naiveSoftmaxLossAndGradient": AHEAD_NAIVE}),
+    "loops_in_a_reaped_child": (REAPED, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
+                                         "sigmoid": REAPED_SIGMOID}),
     "sigmoid_clip": ("", {"sigmoid": "s = np.clip(np.asarray(x, dtype=float) + 0.5, 0, 1)"}),
     "complex_results": ("", {
         "sigmoid": "s = 1 / (1 + np.exp(-x)) + 1e3j * np.sin(np.asarray(x, dtype=float))",
