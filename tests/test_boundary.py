@@ -146,6 +146,17 @@ def test_huge_and_deep_answers_are_refused_within_bounds(rubric):
     assert peak_mb < 600, peak_mb  # it was ~10 GB before the bounds
 
 
+def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory(rubric):
+    """Each answer a 60 MB array, under the 64 MB bound: kept for the checks, they made the
+    grader hold 10.6 GB (an attacker's review), enough for the OOM killer to end a
+    classmate's grading beside it. A function's answers now stop at 256 MB."""
+    report, seconds, peak_mb = grade(HOSTILE / "large_results.py", rubric,
+                                     folder=HOSTILE / "large_results.py")
+    assert report.score == 0
+    assert "MB of the grader's memory" in every_string(report)
+    assert peak_mb < 1500, peak_mb
+
+
 # -- 4. a worker that stops reading --------------------------------------------------------------
 def test_a_worker_that_stops_reading_cannot_block_the_grader(tmp_path):
     rubric = light_rubric(tmp_path, function_budget_seconds=3.0)   # each function waits it out

@@ -73,6 +73,10 @@ _KIND_WORDS = {"c": "complex numbers", "O": "Python objects", "U": "text", "S": 
 def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
     """Compare `actual` with the reference's `expected` (an array or a float)."""
     expected = np.asarray(expected, dtype=float)
+    if (isinstance(actual, np.ndarray) and actual.dtype.kind in REAL_KINDS
+            and actual.size != expected.size):   # wrong, whatever its values: not converted
+        return Verdict(False, f"{label} has the wrong shape: expected {expected.shape}, "
+                              f"got {actual.shape}.", kind="shape")
     arr = as_array(actual)
     if arr is None:
         real = "a real number" if expected.shape == () else \

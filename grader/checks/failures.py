@@ -33,6 +33,7 @@ class Kind(str, Enum):
     EXITED = "exited"                 # the student's code ended the process
     PROTOCOL = "protocol"             # an answer the grader will not read
     BUDGET = "budget"                 # the function's time budget is spent
+    TOO_LARGE = "too_large"           # its answers outgrew what the grader holds for one function
     NOT_IMPLEMENTED = "not_implemented"
     MISSING = "missing"               # no such function in the file
     INTERNAL = "internal"             # the grader's own error on a check
@@ -61,6 +62,7 @@ POLICY = {
     Kind.EXITED: Policy(stop=True, gone=True),
     Kind.PROTOCOL: Policy(stop=True, gone=True),
     Kind.BUDGET: Policy(stop=True, gone=True, skip=True, input=False),
+    Kind.TOO_LARGE: Policy(stop=True, skip=True, input=False),
     Kind.NOT_IMPLEMENTED: Policy(stop=True, skip=True, input=False, early=True),
     Kind.MISSING: Policy(stop=True, skip=True, input=False, early=True),
     Kind.INTERNAL: Policy(input=False),

@@ -68,6 +68,7 @@ class Context:
     batching: bool = True      # False once a batch failed: one call at a time from then on
     pending: dict = field(default_factory=dict)
     timed_out: bool = False    # a call of this function was stopped at its time limit
+    held: int = 0              # bytes of this function's answers read so far (see HELD_BYTES)
 
     def call(self, request, timeout=None):
         """Call the student's function in the worker; raise Failure for anything but a value."""
@@ -76,6 +77,11 @@ class Context:
                        "time, so its remaining checks were not run.", kind="budget")
         if self.spent > budget:
             raise over
+        if self.held > HELD_BYTES:
+            raise Failure(f"your {self.function}'s results took more than "
+                          f"{HELD_BYTES >> 20} MB of the grader's memory (a right one's take "
+                          "a few MB in all: are they far larger than the contract's shapes?), so "
+                          "its remaining checks were not run.", kind="too_large")
         # No call may run past the budget: a slow function's last call is cut short too.
         wanted = timeout or self.rubric.limits.call_seconds
         started = time.monotonic()
@@ -97,6 +103,7 @@ class Context:
             raise Failure(exc.message[:1].upper() + exc.message[1:] + ".", kind=exc.kind) from None
         finally:
             self.spent += time.monotonic() - started
+            self.held += getattr(self.worker, "answer_bytes", 0) or 0
         if not answer.get("ok"):
             failure = error_failure(self.function, answer.get("error") or {})
             self.timed_out = self.timed_out or failure.kind == "timeout"
@@ -165,6 +172,10 @@ class Pending(Exception):
 
 WORKER_GONE = failure_kinds.GONE   # what each kind of failure does: grader.checks.failures
 BATCH_CALLS = 256             # calls per round trip ("weight" counts a request's calls)
+HELD_BYTES = 256 << 20        # answers read per function, most of them kept for the checks:
+                              # a correct file's whole grading reads ~2-11 MB; without a bound a
+                              # submission returning a 60 MB array everywhere made the grader
+                              # hold 10 GB, enough to bring the OOM killer to a classmate's grading
 BATCH_SECONDS_PER_CALL = 0.01
 TIMED_OUT_SECONDS = 0.3       # per call, once one call of the function has timed out
 COLLECT_ROUNDS = 4            # a body needing answers that depend on answers asks in rounds

@@ -64,6 +64,7 @@ class WorkerClient:
     deadline: float = None      # time.monotonic() at which wall_seconds runs out
     function_seconds: float = None   # see charge_function
     function_used: float = 0.0       # of it, the seconds spent waiting on the worker so far
+    answer_bytes: int = 0            # the size of the last answer read
     _waiting_since: float = field(default=None, repr=False)   # set while waiting on it
     _output: int = field(default=None, repr=False)        # read end of the output pipe
     _printed: bytearray = field(default_factory=bytearray, repr=False)
@@ -178,6 +179,7 @@ class WorkerClient:
         return max(0.05, min(timeout, min(ends) - time.monotonic()))
 
     def _exchange(self, request, timeout):
+        self.answer_bytes = 0
         timeout = self._within_deadline(timeout)
         deadline = time.monotonic() + timeout
         try:
@@ -214,7 +216,7 @@ class WorkerClient:
 
     def _read(self, deadline, timeout):
         header = self._read_exactly(8, deadline, timeout)
-        length = int.from_bytes(header, "little")
+        length = self.answer_bytes = int.from_bytes(header, "little")
         if length > codec.MAX_ANSWER_BYTES:
             self.stop()
             raise WorkerFailure("protocol", f"the answer was too large ({length} bytes, at "

@@ -41,6 +41,13 @@ HOSTILE = {
     "memory_hog": ("naiveSoftmaxLossAndGradient allocates 6 GB before answering.", "", {
         "naiveSoftmaxLossAndGradient": then_good("hog = np.ones(6 * 2**30 // 8)",
                                                  "naiveSoftmaxLossAndGradient")}),
+    "large_results": ("Every function returns a 60 MB bool array as its first output: each "
+                      "answer is under the 64 MB bound, but together they once made the "
+                      "grader hold 10 GB.", "_BIG = np.ones(60_000_000, dtype=bool)\n", {
+        "sigmoid": "return _BIG",
+        "naiveSoftmaxLossAndGradient": "return _BIG, np.zeros(3), np.zeros((2, 2))",
+        "negSamplingLossAndGradient": "return _BIG, np.zeros(3), np.zeros((2, 2))",
+        "skipgram": "return _BIG, np.zeros((2, 3)), np.zeros((2, 3))"}),
     "os_exit": ("sigmoid ends the process with os._exit(3).", "import os\n", {
         "sigmoid": "os._exit(3)"}),
     "sys_exit": ("skipgram calls sys.exit(0).", "import sys\n", {"skipgram": "sys.exit(0)"}),

@@ -330,7 +330,9 @@ def test_word2vec():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description='Test your implementations.')
     parser.add_argument('function', nargs='?', type=str, default='all',
-                        help='Name of the function you would like to test.')
+                        choices=['all', 'sigmoid', 'naiveSoftmaxLossAndGradient',
+                                 'negSamplingLossAndGradient', 'skipgram'],
+                        help='Name of the function you would like to test (default: all).')
 
     args = parser.parse_args()
     if args.function == 'sigmoid':
