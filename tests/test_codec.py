@@ -58,3 +58,12 @@ def test_non_numeric_arrays_cross_only_as_descriptions_and_npy_is_refused():
 def test_deep_wide_or_large_headers_are_refused(header):
     with pytest.raises(codec.ProtocolError):
         codec.decode(len(header).to_bytes(4, "little") + header)
+
+
+def test_an_array_larger_than_any_the_exercise_makes_is_refused_before_it_is_copied():
+    """Every check's work on an array grows with it: a 60 MB bool array made the grader hold
+    gigabytes once converted and summed. The largest the exercise makes has V x D = 1M."""
+    fits = np.zeros(codec.MAX_ARRAY_VALUES, dtype=bool)
+    assert codec.decode(codec.encode({"v": fits}))["v"].shape == fits.shape
+    with pytest.raises(codec.ProtocolError, match="an array of 4,000,001 values came back"):
+        codec.decode(codec.encode({"v": np.zeros(codec.MAX_ARRAY_VALUES + 1, dtype=bool)}))

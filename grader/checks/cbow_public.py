@@ -81,7 +81,7 @@ def loss_call_body(ctx):
 
 
 def _grad_rows(problem, grad_centers):
-    grad = as_array(grad_centers)
+    grad = as_array(grad_centers, problem.V * problem.D)
     if grad is None or grad.size != problem.V * problem.D:
         raise Failure(f"gradCenterVecs should have shape {(problem.V, problem.D)} of real "
                       f"numbers, got {describe_type(grad_centers)}.", kind="shape")

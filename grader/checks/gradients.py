@@ -16,7 +16,7 @@ H, TOLERANCE = 1e-4, 1e-5
 
 
 def scalar(value, label="the loss"):
-    arr = as_array(value)
+    arr = as_array(value, 1)
     if arr is None or arr.size != 1:
         raise Failure(f"{label} should be a single number, got "
                       f"{'a value of shape ' + str(arr.shape) if arr is not None else repr(value)}.",
@@ -72,7 +72,7 @@ def _pick(value, loss_index):
 
 
 def analytic_entry(value, shape, index, label):
-    arr = as_array(value)
+    arr = as_array(value, int(np.prod(shape)))
     if arr is None or arr.size != int(np.prod(shape)):
         got = f"shape {arr.shape}" if arr is not None else repr(value)
         raise Failure(f"{label} should have shape {shape} (got {got}), so it cannot be checked "

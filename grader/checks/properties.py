@@ -37,7 +37,7 @@ def rows_sum_body(ctx, student):
     """naive softmax: student(ctx, problem) -> (answer, outputs)."""
     def body(problem):
         _, (_, _, grad_outside) = student(ctx, problem)
-        grad = as_array(grad_outside)
+        grad = as_array(grad_outside, problem.V * problem.D)
         total = (grad.reshape(problem.V, -1).sum(axis=0)
                  if grad is not None and grad.size == problem.V * problem.D else None)
         if total is None or not np.allclose(total, 0, atol=1e-7):
@@ -121,7 +121,7 @@ def sums_body(ctx):
 def only_center_body(ctx):
     def body(problem):
         _, (_, grad_centers, _) = skipgram_student(ctx, problem)
-        grad = as_array(grad_centers)
+        grad = as_array(grad_centers, problem.V * problem.D)
         if grad is None or grad.size != problem.V * problem.D:
             raise Failure(f"gradCenterVecs should have shape {(problem.V, problem.D)} of real "
                           f"numbers, got {describe_type(grad_centers)}.")

@@ -95,7 +95,7 @@ def student(ctx, problem):
 
 def final_x(problem, x, answer):
     """x as a float array of x0's shape, or a Failure saying what came back instead."""
-    arr = as_array(x)
+    arr = as_array(x, len(problem.x0))
     if arr is None or arr.size != len(problem.x0):
         raise Failure(f"sgd should return x, of x0's shape ({len(problem.x0)},), got "
                       f"{describe_type(x)}.", kind="shape", events=answer)
@@ -155,7 +155,7 @@ def steps_used(problem, answer):
     for key, value in (kept.items() if isinstance(kept, dict) else ()):
         if not (isinstance(key, str) and key.isdigit() and len(key) < 7):
             continue
-        arr = as_array(value)
+        arr = as_array(value, len(problem.x0))
         if arr is not None and arr.size == len(problem.x0):
             points[int(key)] = arr.reshape(-1)
     steps = {}

@@ -216,11 +216,12 @@ class WorkerClient:
 
     def _read(self, deadline, timeout):
         header = self._read_exactly(8, deadline, timeout)
-        length = self.answer_bytes = int.from_bytes(header, "little")
+        length = int.from_bytes(header, "little")
         if length > codec.MAX_ANSWER_BYTES:
             self.stop()
             raise WorkerFailure("protocol", f"the answer was too large ({length} bytes, at "
                                 f"most {codec.MAX_ANSWER_BYTES} are read)")
+        self.answer_bytes = length   # read (and held by the checks) only within the bound
         try:
             first = self._read_exactly(min(length, 4), deadline, timeout)
             if len(first) == 4 and int.from_bytes(first, "little") > codec.MAX_HEADER_BYTES:

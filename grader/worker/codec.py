@@ -7,7 +7,8 @@ is one copy). Other dtypes (strings, dates, records, objects) travel as a short 
 ({"$repr": text}). Nothing is pickled and no .npy header is parsed: the raw form accepts only
 numeric dtype names whose size matches the blob, so a hostile worker cannot make the grader
 run code by what it sends back. Answers are bounded too (MAX_ANSWER_BYTES, MAX_HEADER_BYTES,
-MAX_DEPTH, MAX_NODES): the grader expects small dicts and arrays of generated sizes.
+MAX_DEPTH, MAX_NODES, MAX_ARRAY_VALUES): the grader expects small dicts and arrays of
+generated sizes.
 """
 
 import json
@@ -24,6 +25,9 @@ MAX_ANSWER_BYTES = 64 * 1024 * 1024   # ~8 MB seen (efficiency inputs)
 MAX_HEADER_BYTES = 1024 * 1024   # ~27 KB seen grading a correct file
 MAX_DEPTH = 24
 MAX_NODES = 100_000
+# Values per array: the exercise's largest is V x D = 1,000,000 (an efficiency size). Every
+# check's work on an array grows with it (a 60 MB bool array is 480 MB as floats).
+MAX_ARRAY_VALUES = 4_000_000
 
 
 class ProtocolError(Exception):
@@ -143,6 +147,9 @@ def _raw_array(spec, blob):
     count = 1
     for n in shape:
         count *= n
+    if count > MAX_ARRAY_VALUES:
+        raise ProtocolError(f"an array of {count:,} values came back, and the grader reads at "
+                            f"most {MAX_ARRAY_VALUES:,} (the exercise's largest has 1,000,000)")
     if count * dtype.itemsize != len(blob):
         raise ValueError("array size does not match its data")
     return np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
