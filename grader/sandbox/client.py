@@ -301,9 +301,9 @@ class WorkerClient:
         self._printed = bytearray()
 
     def worker_times(self):
-        """(CPU seconds the worker's processes have used, seconds they waited for a core),
-        read from the kernel on this side (grader/sandbox/cputime.py); None when unknown
-        (no worker, no /proc)."""
+        """(CPU seconds the worker's processes have used, seconds they waited for a core,
+        whether any runs below normal priority), read from the kernel on this side
+        (cputime.tree_times); None when unknown (no worker, no /proc)."""
         return cputime.tree_times(self.process.pid) if self.process is not None else None
 
     def captured_output(self):

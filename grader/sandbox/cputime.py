@@ -8,7 +8,10 @@ an efficiency verdict the same on a quiet and on a loaded machine.
 Per process the larger of two kernel counts is taken: the sum of its live threads'
 run time in nanoseconds (/proc/PID/task/TID/schedstat) and its utime + stime in clock ticks
 (/proc/PID/stat, which also holds threads that already ended); reaped children add their
-cutime + cstime. Linux only; elsewhere `tree_seconds` returns None.
+cutime + cstime. Beside it, the time the threads waited for a core (schedstat's run delay),
+and whether any runs below normal priority: the efficiency check takes the waiting off a
+call's wall time, to see work that CPU time cannot (a child the kernel reaps by itself).
+Linux only; elsewhere `tree_seconds` and `tree_times` return None.
 """
 
 import os
