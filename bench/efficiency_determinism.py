@@ -89,7 +89,7 @@ def main():
         print(f"{name:18} {fn:28} {sum(passed):>3}/{len(passed):<4} {len(feedback[(name, fn)]):>5}"
               f"  {min(r):6.1f} / {statistics.median(r):6.1f} / {max(r):6.1f}"
               f"{'' if all(p == want for p in passed) else '   <-- verdict changed'}")
-    print(f"\nlimit: {efficiency.MAX_RATIO:g}x the reference's CPU time (+{efficiency.SLACK_SECONDS * 1e3:g} ms); "
+    print(f"\nlimit: {efficiency.MAX_RATIO:g}x the reference's CPU time (+{efficiency.OVERHEAD_SECONDS * 1e3:g} ms); "
           f"{opts.load} parallel gradings as load; {time.monotonic() - started:.0f} s")
     sys.exit(0 if ok else 1)
 

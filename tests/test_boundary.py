@@ -155,6 +155,8 @@ def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory(ru
     assert report.score == 0
     assert "MB of the grader's memory" in every_string(report)
     assert peak_mb < 1500, peak_mb
+    # the worker, out of memory while packing such results, says so: no traceback of ours
+    assert "Traceback" not in report.student_output and "codec" not in report.student_output
 
 
 # -- 4. a worker that stops reading --------------------------------------------------------------

@@ -297,8 +297,8 @@ def test_a_worker_below_normal_priority_is_seen(lower):
 
 
 def test_the_call_time_less_waiting_counts_when_cpu_time_cannot_see_the_work():
-    """A call that lasts 50 ms while the worker's counted CPU time does not grow (a child
-    the kernel reaps by itself did the work) is charged its 50 ms, unless the worker was
+    """A call that lasts 0.3 s while the worker's counted CPU time does not grow (a child
+    the kernel reaps by itself did the work) is charged its 0.3 s, unless the worker was
     waiting for a core meanwhile at normal priority (a busy machine)."""
     from grader.checks import efficiency
 
@@ -310,7 +310,7 @@ def test_the_call_time_less_waiting_counts_when_cpu_time_cannot_see_the_work():
             return next(self.readings)
 
         def call(self, request, timeout=None):
-            time.sleep(0.05)
+            time.sleep(0.3)
             return {"ok": True}
 
     def elapsed(waited, lowered):
@@ -318,9 +318,11 @@ def test_the_call_time_less_waiting_counts_when_cpu_time_cannot_see_the_work():
         _, cpu, seconds = efficiency._measured(ctx, {"op": "call_kept"})
         assert cpu == 0.0
         return seconds
-    assert 0.045 <= elapsed(0.0, False) < 0.2
-    assert elapsed(0.05, False) < 0.01
-    assert 0.045 <= elapsed(0.05, True) < 0.2
+    # (bounds with room: this process's own waiting for a core, on a loaded machine, is
+    # taken off too)
+    assert 0.2 <= elapsed(0.0, False) < 1.0
+    assert elapsed(0.3, False) < 0.1
+    assert 0.2 <= elapsed(0.3, True) < 1.0
 
 
 LOAD = ("import sys\nsys.path.insert(0, {root!r})\nfrom grader import grading\n"

@@ -12,7 +12,7 @@ The verdict rests only on what the grader measures itself:
 - the reference's CPU time on the same inputs is measured in the grader's process.
 
 A function fails when its fastest call is more than MAX_RATIO times the reference's
-fastest: vectorised code is within a small factor, a Python loop over the vocabulary or the
+fastest, plus OVERHEAD_SECONDS: vectorised code is within a small factor, a Python loop over the vocabulary or the
 vector dimensions is 30x or more. The feedback never quotes times (they vary from run to
 run): a failure is explained by how many lines of the student's own code one call runs at a
 small and at the realistic size (counted in the worker, so an explanation, never a verdict).
@@ -31,6 +31,9 @@ from grader.sandbox import cputime
 
 MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
 SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
+OVERHEAD_SECONDS = 2e-3  # added to the limit: the worker's own handling of a timed call
+                         # (~1.5 ms on sigmoid's 50,000 numbers, which the reference, timed
+                         # here, does not pay); a stable vectorised sigmoid failed under load
 WALL_SLACK_SECONDS = 1e-3  # a call's time less waiting, beyond its CPU time: the pipe's
                            # wake-ups and the machine's own work (see _measured)
 SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
@@ -177,9 +180,9 @@ def compare_speed(ctx, size_text: str, timed: "list[Callable[[], Timed]]", hint:
             ref_once, expected = reference_seconds(item)
             ref = min(ref, ref_once)
             mine = min(mine, student_seconds(ctx, item, arity, expected))
-            if mine <= CLEARLY_WITHIN * (ref * MAX_RATIO + SLACK_SECONDS):
+            if mine <= CLEARLY_WITHIN * (ref * MAX_RATIO + OVERHEAD_SECONDS):
                 break
-        within = mine <= ref * MAX_RATIO + SLACK_SECONDS
+        within = mine <= ref * MAX_RATIO + OVERHEAD_SECONDS
     except Failure as exc:
         return Outcome(False, f"On a realistic size ({size_text}): {exc.message}", kind=exc.kind)
     if within:

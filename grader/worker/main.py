@@ -493,6 +493,11 @@ def main(argv=None):
         except (ValueError, TypeError, OverflowError) as exc:
             codec.write_message(opts.responses, {"ok": False, "error": {
                 "type": "UnsendableResult", "message": str(exc)[:300], "where": []}})
+        except MemoryError:   # results too large to copy into a message: said, not a traceback
+            response = None
+            codec.write_message(opts.responses, {"ok": False, "error": {
+                "type": "UnsendableResult", "where": [], "message": "the results were too "
+                "large to send back within the memory your code may use"}})
 
 
 if __name__ == "__main__":
