@@ -146,11 +146,12 @@ def test_huge_and_deep_answers_are_refused_within_bounds(rubric):
     assert peak_mb < 600, peak_mb  # it was ~10 GB before the bounds
 
 
-def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory(rubric):
+def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory():
     """Each answer a 60 MB array, under the 64 MB bound: kept for the checks, they made the
     grader hold 10.6 GB (an attacker's review), enough for the OOM killer to end a
-    classmate's grading beside it. A function's answers now stop at 256 MB."""
-    report, seconds, peak_mb = grade(HOSTILE / "large_results.py", rubric,
+    classmate's grading beside it. A function's answers now stop at 256 MB. The kit's own
+    rubric: its batches are large enough for the worker to run out of memory packing them."""
+    report, seconds, peak_mb = grade(HOSTILE / "large_results.py", rubric_mod.load(),
                                      folder=HOSTILE / "large_results.py")
     assert report.score == 0
     assert "MB of the grader's memory" in every_string(report)
