@@ -146,12 +146,13 @@ def test_huge_and_deep_answers_are_refused_within_bounds(rubric):
     assert peak_mb < 600, peak_mb  # it was ~10 GB before the bounds
 
 
-def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory():
+def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory(tmp_path):
     """Each answer a 60 MB array, under the 64 MB bound: kept for the checks, they made the
     grader hold 10.6 GB (an attacker's review), enough for the OOM killer to end a
-    classmate's grading beside it. A function's answers now stop at 256 MB. The kit's own
-    rubric: its batches are large enough for the worker to run out of memory packing them."""
-    report, seconds, peak_mb = grade(HOSTILE / "large_results.py", rubric_mod.load(),
+    classmate's grading beside it. A function's answers now stop at 256 MB. The worker gets
+    less memory than the kit's 1024 MB, so that it runs out packing a batch of them."""
+    rubric = light_rubric(tmp_path, memory_mb=500)
+    report, seconds, peak_mb = grade(HOSTILE / "large_results.py", rubric,
                                      folder=HOSTILE / "large_results.py")
     assert report.score == 0
     assert "MB of the grader's memory" in every_string(report)
@@ -273,13 +274,13 @@ def test_a_dying_grading_process_costs_only_its_own_student(tmp_path):
     results = {}
     runner.run([FakeEntry(n, tmp_path) for n in names], rubric_mod.DEFAULT_PATH, 2,
                lambda entry, report, error: results.setdefault(entry.student, (report, error)),
-               task=dying_task, cap_seconds=8)
+               task=dying_task, cap_seconds=5)
     assert set(results) == set(names)
     for name in ("a", "b", "c", "d", "flaky"):
         assert results[name] == ({"student": name}, ""), name
     assert results["victim"][0] is None and "died twice" in results["victim"][1]
     assert "SIGKILL" in results["victim"][1]
-    assert results["sleeper"][0] is None and "longer than 8 s" in results["sleeper"][1]
+    assert results["sleeper"][0] is None and "longer than 5 s" in results["sleeper"][1]
 
 
 # -- 9. privacy and collisions -----------------------------------------------------------------------
