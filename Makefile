@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | cksum | cut -d' ' -f1)
 REBUILD := $(if $(wildcard $(PY)),,rebuild-venv)
 # pytest's own workers (pytest-xdist), heaviest test groups first (tests/conftest.py). 3 on
 # the kit's 2-core machine: a third worker fills the time the others wait on time limits and
-# killed workers (2 min 13 s to 2 min 28 s, against 2 min 28 s to 2 min 34 s with 2).
+# killed workers (2 min 5 s to 2 min 36 s, against 2 min 28 s to 2 min 34 s with 2).
 TEST_JOBS ?= 3
 TRAIN_STAMP := $(VENV)/.train-$(shell cksum < requirements-train.txt | cut -d' ' -f1)
 SUBMISSION ?= exercises/word2vec.py
