@@ -7,6 +7,7 @@ clone` gives); its .venv is the kit's own, linked.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -81,7 +82,8 @@ def test_the_tests_that_read_exercise_files_pass(clone):
          "tests/test_exercise_files.py", "tests/test_batch_similarity.py",
          "tests/test_notebook.py::test_committed_notebook_is_what_the_generator_makes",
          "tests/test_notebook.py::test_exercise_notebook_scores_zero_with_not_implemented_per_function"],
-        cwd=clone, capture_output=True, text=True, timeout=600)
+        cwd=clone, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, W2V_NESTED_TEST_RUN="1"))   # conftest.NESTED: it must not sweep
     assert result.returncode == 0, result.stdout[-3000:]
     # the corpus builders, too: regenerated from the generator, byte for byte what is committed
     for script in ("tests/corpus/build_corpus.py", "tests/corpus/notebooks/build_notebooks.py"):
