@@ -4,6 +4,7 @@ submission file -> cells -> worker (untrusted) -> checks (trusted) -> GradeRepor
 """
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__, findings, rubric as rubric_mod, safe_text, side_files, submission as submission_mod, untouched
@@ -15,6 +16,11 @@ from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
 from grader.worker.loading import EDITION_MODULES
 
 SKIPPING = failures.SKIP
+# A failure's search (Hypothesis: its import, ~0.15 s, and the shrinking) waits until every
+# function's checks have run, and Hypothesis loads meanwhile in the background, largely while
+# the grader waits for the worker; verdicts and feedback are those of searching at once
+# (False: at once, as each check runs; tests compare the two).
+DEFER_SEARCHES = True
 
 
 def grade(path, rubric=None, folder=None, progress=None):
@@ -112,6 +118,7 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
                                     for error in loaded.get("cell_errors", [])):
             loaded = None
     stubs = untouched.untouched_functions([cell["source"] for cell in sub.cells])
+    budget = rubric.function_budget_seconds + 1.0
     for fn in rubric.functions:
         written_as = (loaded or {}).get("aliases", {}).get(fn) if rubric.accept_other_names else None
         if fn in side and loaded is not None:
@@ -134,12 +141,22 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
                 progress(fn)
             # Reloads after crashes count against the function's budget (the checks' own
             # accounting stops at the budget; the second of slack lets it say so itself).
-            worker.charge_function(rubric.function_budget_seconds + 1.0)
+            worker.charge_function(budget)
             try:
-                report.functions.append(grade_function(worker, rubric, fn))
+                checked = run_checks(worker, rubric, fn, defer=DEFER_SEARCHES)
+                checked.used = worker.function_used
             finally:
                 worker.charge_function(None)
-            for note in report.functions[-1].notes:
+            report.functions.append(checked)
+    # The searches put off (run_property) run now, each charged to its own function's budget
+    for i, checked in enumerate(report.functions):
+        if isinstance(checked, Checked):
+            worker.charge_function(budget, used=checked.used)
+            try:
+                report.functions[i] = finish_checks(rubric, checked)
+            finally:
+                worker.charge_function(None)
+            for note in report.functions[i].notes:
                 if note not in report.notes:
                     report.notes.append(note)
 
@@ -218,8 +235,23 @@ def _title(rubric, fn, cid):
 
 def grade_function(worker, rubric, fn):
     """Run every check of one function and apply the rubric."""
+    return finish_checks(rubric, run_checks(worker, rubric, fn))
+
+
+@dataclass
+class Checked:
+    """A function whose checks have run, some of whose failures may still be searched."""
+    ctx: Context
+    outcomes: list        # [check, Outcome, seconds], in the exercise's order
+    used: float = 0.0     # seconds of its budget used so far (WorkerClient.function_used)
+
+
+def run_checks(worker, rubric, fn, defer=False):
+    """Run every check of one function, in order; with `defer`, a failure's search may be
+    put off (framework.run_property) until finish_checks()."""
     exercise = exercises(rubric.mode, (fn,))[fn]
-    ctx = Context(worker=worker, rubric=rubric, function=fn, mistakes=exercise.MISTAKES)
+    ctx = Context(worker=worker, rubric=rubric, function=fn, mistakes=exercise.MISTAKES,
+                  defer=defer)
     outcomes, skip = [], None
     for check in exercise.CHECKS:
         began = time.monotonic()
@@ -228,8 +260,29 @@ def grade_function(worker, rubric, fn):
             skip = Outcome(False, outcome.feedback, kind=outcome.kind)
         if outcome.passed:
             ctx.passed.add(check.id)
-        outcomes.append((check, outcome, time.monotonic() - began))
-    items = rubric.items[fn]
+        outcomes.append([check, outcome, time.monotonic() - began])
+    return Checked(ctx, outcomes)
+
+
+def finish_checks(rubric, checked):
+    """The FunctionReport of a function whose checks have run: the searches put off run
+    first, in order; one that ends the function's grading (its time budget, say) stands
+    for the checks after it, as if they had not run."""
+    ctx, outcomes, skip = checked.ctx, checked.outcomes, None
+    for entry in outcomes:
+        check, outcome, _ = entry
+        if skip is not None:
+            entry[1] = skip
+            continue
+        if outcome.finish is not None:
+            began = time.monotonic()
+            entry[1] = outcome = _guarded(outcome.finish)
+            entry[2] += time.monotonic() - began
+            if outcome.passed:
+                ctx.passed.add(check.id)
+        if outcome.kind in SKIPPING:
+            skip = Outcome(False, outcome.feedback, kind=outcome.kind)
+    fn, items = ctx.function, rubric.items[ctx.function]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
     all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
     graded = []
@@ -242,17 +295,22 @@ def grade_function(worker, rubric, fn):
     report = FunctionReport(name=fn, notes=findings.shape_notes(ctx.notes, checks),
                             checks=checks, findings=found)
     # Out of budget (a time-out, say): the checks' own feedback is the detail worth showing
+    skip = next((Outcome(False, o.feedback, kind=o.kind) for _, o, _ in outcomes
+                 if o.kind in SKIPPING), None)
     if skip is not None and skip.kind != "budget" and all(not c.passed for c in report.checks):
         report.status = "not_implemented" if skip.kind == "not_implemented" else "not_graded"
         report.summary = skip.feedback.split("\n")[0]
     return report
 
 
-
 def _run(check, ctx):
     """Run a check; a bug in the grader itself fails the check with a message, never a crash."""
+    return _guarded(check.run, ctx)
+
+
+def _guarded(run, *args):
     try:
-        return check.run(ctx)
+        return run(*args)
     except Exception as exc:  # noqa: BLE001
         return Outcome(False, "The grader hit an internal error on this check "
                               f"({type(exc).__name__}: {exc}); please tell your instructor.",

@@ -384,3 +384,30 @@ def test_a_functions_budget_charges_the_workers_time_not_the_graders(tmp_path):
             worker.call(dict(call, args=[0.6]))
         worker.charge_function(None)
         assert worker.call(dict(call, args=[0.0]))["ok"]   # restarted, uncharged
+
+
+def test_an_answer_sent_in_time_is_read_however_late_the_grader_looks(tmp_path):
+    """send() then receive(): the worker works while the grader does its own (the efficiency
+    check's inputs are drawn on both sides at once). The time limit runs from the send; an
+    answer already there when the grader, busy past that limit, looks is no time-out, and a
+    late one still is. An answer never read is never taken for the next request's."""
+    from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
+    path = tmp_path / "word2vec.py"
+    path.write_text("import time\n\ndef sigmoid(x):\n    time.sleep(x)\n    return x\n")
+    load = LoadRequest(filename=str(path), cells=[{"source": path.read_text(), "label": None,
+                                                   "filename": str(path)}], sys_path=[])
+    call = {"op": "call", "fn": "sigmoid"}
+    with WorkerClient(load, light_rubric(tmp_path).limits) as worker:
+        worker.start()
+        worker.charge_function(5.0)
+        worker.send(dict(call, args=[0.0]), 0.5)
+        time.sleep(1.0)                                    # the grader at work
+        assert worker.receive() == {"ok": True, "value": 0.0}
+        assert worker.function_used < 0.5                  # its own work is not charged
+        worker.send(dict(call, args=[3.0]), 0.5)
+        time.sleep(1.0)
+        with pytest.raises(WorkerFailure, match="no answer within 0.5 s"):
+            worker.receive()
+        worker.send(dict(call, args=[0.25]))    # never read: a grader error in between
+        worker.send(dict(call, args=[0.5]))
+        assert worker.receive() == {"ok": True, "value": 0.5}   # its own answer, not 0.25

@@ -39,3 +39,18 @@ def test_matches_does_not_reshape_across_transposes():
     a = np.arange(6.0).reshape(2, 3)
     assert not matches(a.T, a)
     assert matches(a, a)
+
+
+def test_a_mismatch_is_written_out_only_when_read(monkeypatch):
+    """A search meets hundreds of failing inputs and shows one: writing out arrays cost more
+    than comparing them, so a mismatch's message is written when first read, and once."""
+    from grader.checks import compare as compare_mod
+    from grader.checks.framework import Failure
+    written = []
+    fmt = compare_mod.fmt
+    monkeypatch.setattr(compare_mod, "fmt", lambda value, *a: written.append(1) or fmt(value, *a))
+    verdict = compare_mod.compare(np.array([1.0, 2.0]), np.array([1.0, 3.0]), "loss")
+    assert not verdict.ok and verdict.kind == "value" and not written
+    failure = Failure(lambda: verdict.message)
+    assert str(failure) == failure.message == verdict.message
+    assert "expected: [1., 3.]" in failure.message and len(written) == 4

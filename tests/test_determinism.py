@@ -1,7 +1,9 @@
 """The same file always gets the same score and the same feedback, also when one process
 grades several files in a row (as batch grading does)."""
 
-from conftest import CORPUS
+import pytest
+
+from conftest import CORPUS, ROOT
 from grader import grading
 
 
@@ -16,3 +18,51 @@ def test_same_file_same_verdicts_in_one_process(corpus_reports):
     again = grading.grade(path)
     assert _verdicts(again) == _verdicts(corpus_reports[path])
     assert again.notes == corpus_reports[path].notes
+
+
+@pytest.mark.parametrize("name", ["neg_k_hardcoded", "naive_transposed", "skipgram_asserts_loss",
+                                  "sigmoid_in_place"])
+def test_searches_put_off_give_what_searches_at_once_give(corpus_reports, monkeypatch, name):
+    """Failures are searched once every function's checks have run (grading.DEFER_SEARCHES),
+    with the verdicts and feedback of searching each one at once: a check that adds to its
+    outcome (any_K names a hard-coded K) adds to the searched one."""
+    path = CORPUS / "buggy" / f"{name}.py"
+    monkeypatch.setattr(grading, "DEFER_SEARCHES", False)
+    at_once = grading.grade(path)
+    assert _verdicts(at_once) == _verdicts(corpus_reports[path])
+    assert at_once.notes == corpus_reports[path].notes
+
+
+SEARCHED_IN = """
+import sys, threading
+sys.path.insert(0, {root!r})
+seen = {{}}
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        seen.setdefault(name, threading.current_thread().name)
+
+sys.meta_path.insert(0, Watch())
+from grader import grading
+from grader.checks import framework
+order = []
+run_checks, search = grading.run_checks, framework._search
+grading.run_checks = lambda *a, **k: (run_checks(*a, **k), order.append("checks"))[0]
+framework._search = lambda *a: (order.append("search"), search(*a))[1]
+report = grading.grade(sys.argv[1])
+print(seen.get("hypothesis.core"), order.index("search"),
+      len(order) - order[::-1].index("checks") - 1, sep="|")
+"""
+
+
+def test_hypothesis_loads_in_the_background_and_failures_are_searched_last():
+    """A fresh grading process meeting a failure imports Hypothesis in a thread of its own,
+    while the other functions' checks run; the searches come after the last of them."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", SEARCHED_IN.format(root=str(ROOT)),
+                          str(CORPUS / "buggy" / "naive_outside_from_y_hat.py")],
+                         capture_output=True, text=True, timeout=120, check=True).stdout.strip().split("|")
+    thread, first_search, last_checks = out[0], int(out[1]), int(out[2])
+    assert thread == "import hypothesis"
+    assert first_search > last_checks

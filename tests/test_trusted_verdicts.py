@@ -364,3 +364,39 @@ def test_efficiency_verdicts_hold_while_other_grading_runs():
     for loops, vectorised in runs:
         assert loops == {fn: fn not in slow for fn in loops}
         assert all(vectorised.values()) and len(vectorised) == 4
+
+
+def test_the_worker_prepares_while_the_reference_draws_and_is_idle_while_it_is_timed():
+    """The timed call's inputs go to the worker first (`keep`: it draws and warms) and the
+    grader's untimed reference run, which draws the same 8 MB, runs meanwhile; the
+    reference's timed runs come only once the worker has answered, so its preparation cannot
+    slow them (a slower reference would raise the limit the student is held to)."""
+    from grader.checks import efficiency
+    log = []
+
+    class Recording:
+        answer_bytes = 0
+
+        def send(self, request, timeout=None):
+            log.append(("sent", request["op"]))
+            self.sent = request
+
+        def receive(self):
+            log.append(("answered", self.sent["op"]))
+            return {"ok": True, "value": 0.5} if self.sent["op"] == "kept_value" else {"ok": True}
+
+        def call(self, request, timeout=None):
+            self.send(request, timeout)
+            return self.receive()
+
+    def reference():
+        log.append("reference")
+        return (0.5,)
+
+    ctx = Context(worker=Recording(), rubric=rubric_mod.load(), function="sigmoid")
+    timed = efficiency.Timed({"op": "call", "fn": "sigmoid", "args": [np.zeros(3)]}, reference)
+    assert efficiency.compare_speed(ctx, "N = 3", [lambda: timed]).passed
+    assert log == [("sent", "keep"), "reference", ("answered", "keep"),
+                   *["reference"] * efficiency.REFERENCE_RUNS,
+                   ("sent", "call_kept"), ("answered", "call_kept"),
+                   ("sent", "kept_value"), ("answered", "kept_value")]

@@ -13,10 +13,19 @@ RTOL, ATOL = 1e-5, 1e-7
 
 class Verdict:
     """ok, plus the message for the student, an optional note about an accepted shape, and
-    the kind of a failure (type, shape, nonfinite, value: the shape kind steers shrinking)."""
+    the kind of a failure (type, shape, nonfinite, value: the shape kind steers shrinking).
+    `message` may be given as a function that writes it: most failures met while a failure
+    is searched for and shrunk are never shown, and writing out arrays costs more than
+    comparing them."""
 
     def __init__(self, ok, message="", note="", kind=""):
-        self.ok, self.message, self.note, self.kind = ok, message, note, kind
+        self.ok, self._message, self.note, self.kind = ok, message, note, kind
+
+    @property
+    def message(self):
+        if callable(self._message):
+            self._message = self._message()
+        return self._message
 
 
 def fmt(value, width=60):
@@ -104,14 +113,17 @@ def compare(actual, expected, label, rtol=RTOL, atol=ATOL):
                        kind="nonfinite")
     if _close(arr, expected, rtol, atol, finite=finite and expected_finite):
         return Verdict(True, note=note)
-    lines = [f"{label} does not match the expected value.",
-             f"  expected: {fmt(expected)}", f"  yours:    {fmt(arr)}"]
-    if arr.ndim:
-        worst = np.unravel_index(np.argmax(np.abs(arr - expected)), arr.shape)
-        index = tuple(int(i) for i in worst)
-        lines.append(f"  largest difference at index {index}: expected {fmt(expected[worst])}, "
-                     f"got {fmt(arr[worst])}")
-    return Verdict(False, "\n".join(lines), note=note, kind="value")
+
+    def message():
+        lines = [f"{label} does not match the expected value.",
+                 f"  expected: {fmt(expected)}", f"  yours:    {fmt(arr)}"]
+        if arr.ndim:
+            worst = np.unravel_index(np.argmax(np.abs(arr - expected)), arr.shape)
+            index = tuple(int(i) for i in worst)
+            lines.append(f"  largest difference at index {index}: expected "
+                         f"{fmt(expected[worst])}, got {fmt(arr[worst])}")
+        return "\n".join(lines)
+    return Verdict(False, message, note=note, kind="value")
 
 
 def _close(arr, expected, rtol, atol, finite=None):

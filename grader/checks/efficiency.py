@@ -55,9 +55,13 @@ class Timed:
                                    # come back (a V x D gradient: 32 KB instead of 8 MB)
 
 
-def reference_seconds(timed: Timed) -> "tuple[float, tuple]":
+def reference_seconds(timed: Timed, ready: Callable[[], object] = lambda: None
+                      ) -> "tuple[float, tuple]":
     """(fastest CPU time of the reference on these inputs, its outputs), in this process.
 
+    `ready()` is called between the untimed run and the timed ones: it waits for the
+    worker's preparation of the same inputs (keep_inputs), which runs meanwhile, so that the
+    worker is idle while the reference is timed (it may raise Failure).
     An untimed run comes first, and each run's outputs are freed before the next: a fresh
     grading process's first large allocations fault in new pages, 10 ms and more on a busy
     machine, which raised the limit the student is held to until a loop passed. Freed, they
@@ -69,6 +73,7 @@ def reference_seconds(timed: Timed) -> "tuple[float, tuple]":
     best = float("inf")
     with _one_blas_thread():
         outputs = timed.reference()
+        ready()
         for _ in range(REFERENCE_RUNS):
             outputs = None   # freed first, so the next run reuses its memory
             started = time.process_time()
@@ -90,8 +95,18 @@ def _one_blas_thread():
 _controller = None
 
 
+def keep_inputs(ctx, timed: Timed) -> Callable[[], dict]:
+    """Send the timed call's inputs to the worker (all but the `late` arguments), which
+    holds them, draws the seeded ones and warms its allocator (harness.warm_allocator);
+    returns the function that waits for its answer (raising Failure as ctx.call does)."""
+    args = timed.request.get("args", [])
+    early = [None if i in timed.late else arg for i, arg in enumerate(args)]
+    return ctx.call_later({"op": "keep", "request": dict(timed.request, args=early)})
+
+
 def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
-    """CPU seconds the worker spent on one call of the student's function on fresh inputs.
+    """CPU seconds the worker spent on one call of the student's function on fresh inputs,
+    once keep_inputs() has sent them.
 
     The inputs travel first and the value comes back afterwards, each in a request of its
     own, so neither transfer is counted; the `late` arguments (what the answer depends on:
@@ -107,8 +122,6 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     """
     args = timed.request.get("args", [])
     late = [[i, args[i]] for i in timed.late if i < len(args)]
-    early = [None if i in timed.late else arg for i, arg in enumerate(args)]
-    ctx.call({"op": "keep", "request": dict(timed.request, args=early)})
     _, cpu, elapsed = _measured(ctx, {"op": "call_kept", "fresh": True, "args_at": late})
     answer, sent_cpu, sent_elapsed, received = _measured(
         ctx, {"op": "kept_value", **({"rows": list(timed.rows)} if timed.rows else {})},
@@ -177,7 +190,8 @@ def compare_speed(ctx, size_text: str, timed: "list[Callable[[], Timed]]", hint:
         mine = ref = float("inf")
         for make in timed:
             item = make()
-            ref_once, expected = reference_seconds(item)
+            # The worker draws and warms while the reference's untimed run draws its inputs
+            ref_once, expected = reference_seconds(item, ready=keep_inputs(ctx, item))
             ref = min(ref, ref_once)
             mine = min(mine, student_seconds(ctx, item, arity, expected))
             if mine <= CLEARLY_WITHIN * (ref * MAX_RATIO + OVERHEAD_SECONDS):

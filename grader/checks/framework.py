@@ -2,6 +2,9 @@
 generated inputs with Hypothesis, and turning the smallest failure into feedback.
 """
 
+import dataclasses
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -11,12 +14,22 @@ from grader.sandbox.client import WorkerFailure
 
 
 class Failure(Exception):
-    """The student's code is wrong on this input; `message` says how, for the student."""
+    """The student's code is wrong on this input; `message` says how, for the student (given
+    as text, or as a function that writes it when it is first read: see compare.Verdict)."""
 
     def __init__(self, message, kind="wrong", actual=None, aspect=None, events=None):
-        super().__init__(message)
-        self.message, self.kind = message, kind
+        super().__init__()
+        self._message, self.kind = message, kind
         self.actual, self.aspect, self.events = actual, aspect, events or {}
+
+    @property
+    def message(self):
+        if callable(self._message):
+            self._message = self._message()
+        return self._message
+
+    def __str__(self):
+        return self.message
 
 
 @dataclass
@@ -51,6 +64,14 @@ class Outcome:
     feedback: str = ""
     mistake: str = ""
     kind: str = ""       # the failure's kind (see Failure), "" when passed
+    finish: object = None   # a search put off (Context.defer): () -> the final Outcome
+
+    def then(self, adjust):
+        """adjust(outcome) -> Outcome, applied now or, for a search put off, once it has
+        run: a check that changes what run_property returned must change it this way."""
+        if self.finish is None:
+            return adjust(self)
+        return dataclasses.replace(self, finish=lambda finish=self.finish: adjust(finish()))
 
 
 @dataclass
@@ -69,9 +90,17 @@ class Context:
     pending: dict = field(default_factory=dict)
     timed_out: bool = False    # a call of this function was stopped at its time limit
     held: int = 0              # bytes of this function's answers read so far (see HELD_BYTES)
+    defer: bool = False        # a failure's search (Hypothesis) may wait: see run_property
 
     def call(self, request, timeout=None):
         """Call the student's function in the worker; raise Failure for anything but a value."""
+        return self.call_later(request, timeout)()
+
+    def call_later(self, request, timeout=None):
+        """call(), in two steps: the request is sent now, and the function returned waits
+        for its answer (or raises Failure), so that the worker works on it while the grader
+        does its own work. Only the time spent sending and waiting counts against the
+        budget. A worker without `send` (a test's stand-in) answers at once."""
         budget = self.rubric.function_budget_seconds
         over = Failure(f"time budget: {self.function} used up its {budget:g} s of grading "
                        "time, so its remaining checks were not run.", kind="budget")
@@ -84,7 +113,6 @@ class Context:
                           "its remaining checks were not run.", kind="too_large")
         # No call may run past the budget: a slow function's last call is cut short too.
         wanted = timeout or self.rubric.limits.call_seconds
-        started = time.monotonic()
         limit = max(min(wanted, budget - self.spent), 0.05)
         # The worker stops the code a little earlier itself, to say where it was (and live on).
         # Once a call has timed out, later calls get far less: correct code needs milliseconds
@@ -95,19 +123,34 @@ class Context:
             request = dict(request, soft_seconds=soft, call_soft_seconds=round(per_call, 3))
         else:
             request = dict(request, soft_seconds=min(soft, round(per_call, 3)))
-        try:
-            answer = self.worker.call(request, limit)
-        except WorkerFailure as exc:
-            if exc.kind == "time_limit" and budget - self.spent < wanted:
-                raise over from None
-            raise Failure(exc.message[:1].upper() + exc.message[1:] + ".", kind=exc.kind) from None
-        finally:
-            self.spent += time.monotonic() - started
-            self.held += getattr(self.worker, "answer_bytes", 0) or 0
-        if not answer.get("ok"):
-            failure = error_failure(self.function, answer.get("error") or {})
-            self.timed_out = self.timed_out or failure.kind == "timeout"
-            raise failure
+        left, send = budget - self.spent, getattr(self.worker, "send", None)
+
+        def waited(do, reads=True):
+            started = time.monotonic()
+            try:
+                return do()
+            except WorkerFailure as exc:
+                if exc.kind == "time_limit" and left < wanted:
+                    raise over from None
+                raise Failure(exc.message[:1].upper() + exc.message[1:] + ".",
+                              kind=exc.kind) from None
+            finally:
+                self.spent += time.monotonic() - started
+                if reads:
+                    self.held += getattr(self.worker, "answer_bytes", 0) or 0
+
+        if send is None:
+            answered = waited(lambda: self.worker.call(request, limit))
+        else:
+            waited(lambda: send(request, limit), reads=False)
+
+        def answer():
+            value = answered if send is None else waited(self.worker.receive)
+            if not value.get("ok"):
+                failure = error_failure(self.function, value.get("error") or {})
+                self.timed_out = self.timed_out or failure.kind == "timeout"
+                raise failure
+            return value
         return answer
 
     def cached_call(self, key, request, timeout=None):
@@ -235,7 +278,7 @@ def check_output(ctx, problem, actual, expected, aspect, label, events=None):
             ctx.notes[old] = f"{ctx.function}: {verdict.note}"
         ctx.cache[("note size", label)] = max(size, ctx.cache.get(("note size", label), 0))
     if not verdict.ok:
-        raise Failure(verdict.message, kind="shape" if verdict.kind == "shape" else "wrong",
+        raise Failure(lambda: verdict.message, kind="shape" if verdict.kind == "shape" else "wrong",
                       actual=actual, aspect=aspect, events=events)
 
 
@@ -270,6 +313,10 @@ def run_property(ctx, recipe, body, examples):
 
     The generated problems are tried first from a list with batched answers (see
     generated.py); only if one fails does Hypothesis run, to find and shrink the failure.
+    With `ctx.defer`, a plain failure's search is put off: the Outcome's `finish()` runs it
+    once the submission's other checks have run (grading.finish_checks), and Hypothesis is
+    imported meanwhile, in the background (import_hypothesis_soon). Failures that
+    stop a search (a time-out, a dead worker) are searched at once, as before.
     """
     problems = generated.drawn(recipe, examples, ctx.rubric.seed)
     first = first_failure(ctx, problems, body)
@@ -278,6 +325,47 @@ def run_property(ctx, recipe, body, examples):
     if isinstance(first, Failure) and first.kind in failure_kinds.EARLY:
         # Hypothesis would stop on this same first failure, and its feedback names no input
         return Outcome(False, feedback(None, first), kind=first.kind)
+    if ctx.defer and isinstance(first, Failure) and first.kind not in FATAL:
+        import_hypothesis_soon()
+        return Outcome(False, kind=first.kind,
+                       finish=lambda: _search(ctx, recipe, body, examples, problems, first))
+    return _search(ctx, recipe, body, examples, problems, first)
+
+
+_importing = []   # the thread of import_hypothesis_soon, once started
+
+
+def import_hypothesis_soon():
+    """Start importing Hypothesis in a background thread (once per process).
+
+    Called when a failure's search is put off (framework.run_property with Context.defer):
+    the import takes ~0.15 s, as long as a third of a whole grading, and it runs largely
+    while the grader waits for the worker on the submission's other checks. The search
+    imports Hypothesis as usual, so it waits for this import if it is still going on, and
+    an error here is met there again. Threads take turns every 0.5 ms meanwhile (Python's
+    default: 5 ms), so the grading thread gets the interpreter back soon after each answer.
+    """
+    if "hypothesis" in sys.modules or _importing:
+        return
+    interval = sys.getswitchinterval()
+
+    def run():
+        try:
+            import hypothesis.strategies  # noqa: F401
+        except Exception:  # noqa: BLE001 - the search meets it again, and says so
+            pass
+        finally:
+            sys.setswitchinterval(interval)
+
+    sys.setswitchinterval(min(interval, 0.0005))
+    _importing.append(threading.Thread(target=run, name="import hypothesis", daemon=True))
+    _importing[0].start()
+
+
+def _search(ctx, recipe, body, examples, problems, first):
+    """run_property's Outcome once the stored `problems` met `first` (a Failure, another
+    exception, or False when batching could not be used): Hypothesis finds the failure
+    again and shrinks it."""
     from hypothesis import given, seed
     from hypothesis.errors import Flaky
     failures = []

@@ -71,10 +71,10 @@ def _outside_vectors(V, D, seed):
 
 
 def _timed(fn, problem, seed, also=()):
-    U = _outside_vectors(problem.V, problem.D, problem.seed)
     v = np.random.default_rng(seed).standard_normal(problem.D)
 
     def run(samples=problem.samples):
+        U = _outside_vectors(problem.V, problem.D, problem.seed)   # drawn at the first run
         with reference.controlled_samples(samples or []) as ref:
             return getattr(ref, fn)(v, problem.o, U, None)
     # Not LossProblem.request: U is drawn in the worker from its recipe (8 MB less to send)

@@ -257,14 +257,15 @@ def _check(aspect_or_none, strategy, examples=None, extra=None):
 
 def _any_k_check(ctx):
     """Any K works; a function right at the default K = 10 but wrong here has K built in."""
-    outcome = _check(None, _any_k, extra=_same_draw(None))(ctx)
-    core = {"loss", "gradCenterVec", "gradOutsideVecs"}
-    if not outcome.passed and not outcome.mistake and core <= ctx.passed and outcome.kind not in FATAL:
-        mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
-        outcome.mistake = mistake.name
-        outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
-                             f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix_for(hints(ctx))}")
-    return outcome
+    def named(outcome):
+        core = {"loss", "gradCenterVec", "gradOutsideVecs"}
+        if not outcome.passed and not outcome.mistake and core <= ctx.passed and outcome.kind not in FATAL:
+            mistake = next(m for m in MISTAKES if m.detect is _k_ignored)
+            outcome.mistake = mistake.name
+            outcome.feedback += (f"\nYour function is right for the default K = 10 but not for this K.\n"
+                                 f"Likely mistake: {mistake.name}.\nHow to fix it: {mistake.fix_for(hints(ctx))}")
+        return outcome
+    return _check(None, _any_k, extra=_same_draw(None))(ctx).then(named)
 
 
 def _same_draw(aspect):

@@ -66,6 +66,7 @@ class WorkerClient:
     function_used: float = 0.0       # of it, the seconds spent waiting on the worker so far
     answer_bytes: int = 0            # the size of the last answer read
     _waiting_since: float = field(default=None, repr=False)   # set while waiting on it
+    _sent: tuple = field(default=None, repr=False)   # (deadline, timeout) of send()'s request
     _output: int = field(default=None, repr=False)        # read end of the output pipe
     _printed: bytearray = field(default_factory=bytearray, repr=False)
     _captured: list = field(default_factory=list, repr=False)
@@ -115,23 +116,42 @@ class WorkerClient:
 
     def call(self, request, timeout=None):
         """Send one request; return the answer or raise WorkerFailure."""
+        self.send(request, timeout)
+        return self.receive()
+
+    def send(self, request, timeout=None):
+        """Send one request without waiting for its answer, which receive() reads: the
+        worker works on it while the grader does its own. Its time limit starts now; one
+        request at a time. Raises WorkerFailure as call() does."""
         with self._waiting():
+            if self._sent is not None:   # an answer never asked for (a grader error between)
+                try:                     # would otherwise be taken for this request's
+                    self.receive()
+                except WorkerFailure:
+                    pass                 # the worker is gone: it starts again below
             if self.process is None:
                 self._start()
-            answer = self._exchange(request, timeout or self.limits.call_seconds)
+            self._write_request(request, timeout or self.limits.call_seconds)
+
+    def receive(self):
+        """The answer to the request send() sent; raises WorkerFailure as call() does."""
+        sent, self._sent = self._sent, None
+        with self._waiting():
+            answer = self._read(*sent)
         if _out_of_memory(answer):
             raise WorkerFailure("memory_limit", "memory limit exceeded: your code asked for "
                                 f"more than the {self.limits.memory_mb} MB it may use")
         return answer
 
-    def charge_function(self, seconds):
+    def charge_function(self, seconds, used=0.0):
         """From now on, at most `seconds` of waiting on the worker for the function being
         graded, every restart and reload after a crash included (None: no per-function
-        cap). Only that waiting is charged: the grader's own work between calls (generating
-        inputs, the reference's outputs, shrinking a failure) is not the student's time, and
-        on a busy machine it could use up a correct function's budget."""
+        cap), of which `used` are spent already (its grading resumed). Only that waiting is
+        charged: the grader's own work between calls (generating inputs, the reference's
+        outputs, shrinking a failure) is not the student's time, and on a busy machine it
+        could use up a correct function's budget."""
         self.function_seconds = seconds
-        self.function_used = 0.0
+        self.function_used = used
 
     @property
     def function_deadline(self):
@@ -179,14 +199,20 @@ class WorkerClient:
         return max(0.05, min(timeout, min(ends) - time.monotonic()))
 
     def _exchange(self, request, timeout):
+        self._write_request(request, timeout)
+        sent, self._sent = self._sent, None
+        return self._read(*sent)
+
+    def _write_request(self, request, timeout):
         self.answer_bytes = 0
         timeout = self._within_deadline(timeout)
         deadline = time.monotonic() + timeout
+        self._sent = None
         try:
             self._write_all(codec.frame(codec.encode(request)), deadline, timeout)
-            return self._read(deadline, timeout)
         except BrokenPipeError:
             raise self._died() from None
+        self._sent = (deadline, timeout)   # the answer's time limit runs from here
 
     def _write_all(self, data, deadline, timeout):
         """Write a request with a deadline: a worker that stops reading cannot block us."""
@@ -235,9 +261,11 @@ class WorkerClient:
     def _read_exactly(self, n, deadline, timeout):
         chunks = []
         while n:
+            # Polled even past the deadline: an answer that came in time (while the grader
+            # was busy after send()) is no time-out.
             remaining = deadline - time.monotonic()
             ready = select.select([self._from_worker, *self._watched()], [], [],
-                                  max(0.0, remaining))[0] if remaining > 0 else []
+                                  max(0.0, remaining))[0]
             if self._output is not None and self._output in ready:
                 self._drain()
             if self._from_worker not in ready:
@@ -297,6 +325,7 @@ class WorkerClient:
                 pass
         self.process = None
         self._output = None
+        self._sent = None
         self._captured.append(bytes(self._printed))
         self._printed = bytearray()
 
