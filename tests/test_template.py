@@ -102,6 +102,50 @@ def test_the_template_never_holds_a_submissions_data(mode):
     assert hits == 0
 
 
+def _template_memory_holds(pid, needle):
+    with open(f"/proc/{pid}/maps") as handle:
+        maps = handle.read().splitlines()
+    with open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            parts = line.split()
+            low, high = (int(x, 16) for x in parts[0].split("-"))
+            if "r" not in parts[1] or high - low > 2**28 or parts[-1].startswith("[v"):
+                continue
+            try:
+                mem.seek(low)
+                if needle in mem.read(high - low):
+                    return True
+            except (OSError, ValueError, OverflowError):
+                continue
+    return False
+
+
+def test_the_template_draws_the_efficiency_inputs_after_its_first_fork():
+    """Workers forked later find the efficiency checks' 8 MB outsideVectors drawn (shared,
+    read only) instead of drawing 1M numbers each: the template draws them once, after its
+    first fork (which must not wait), from harness.PREDRAWN, the checks' own recipe."""
+    import time
+
+    import numpy as np
+
+    from grader.checks import loss_reference, naive_softmax, neg_sampling
+    from grader.worker import harness
+    for check in (naive_softmax, neg_sampling):
+        problem = check._SPEED_PROBLEM
+        assert loss_reference._outside_recipe(problem.V, problem.D, problem.seed) == harness.PREDRAWN
+    rng = np.random.default_rng(harness.PREDRAWN["seed"])
+    rng.standard_normal(harness.PREDRAWN["skip"])
+    needle = rng.standard_normal(16).tobytes()
+    templates.close_shared()
+    pid = templates.shared().process.pid
+    assert not _template_memory_holds(pid, needle)
+    load_only("leave_traces")
+    deadline = time.monotonic() + 5
+    while not _template_memory_holds(pid, needle) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _template_memory_holds(pid, needle)
+
+
 def test_the_template_is_single_threaded_and_unprivileged_workers_are_its_forks(mode):
     """unshare(CLONE_NEWUSER) needs a single-threaded caller; the forks inherit that."""
     template = templates.shared()
