@@ -117,3 +117,19 @@ def test_an_out_folder_that_takes_no_files_leaves_no_folders_behind(work, monkey
 def test_an_empty_class_leaves_no_folders_behind_either(work, capsys):
     assert cli.main(["batch", str(work / "empty_class"), "--out", str(work / "new" / "report")]) == 2
     assert "no submission found" in capsys.readouterr().err and not (work / "new").exists()
+
+
+def test_the_entry_point_exits_with_the_commands_status_and_lets_a_profiler_write(tmp_path):
+    """`python -m grader` leaves without tearing down its modules, after its exit handlers,
+    with the command's status; under a profiler (or a coverage tool) it exits as usual, so
+    that the profile is written."""
+    import subprocess
+    import sys
+    missing, profile = str(tmp_path / "missing.py"), tmp_path / "grade.prof"
+    plain = subprocess.run([sys.executable, "-m", "grader", "grade", missing],
+                           capture_output=True, text=True, timeout=60)
+    assert plain.returncode == 2 and plain.stderr.startswith("error: no such file")
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m",
+                               "grader", "grade", missing], capture_output=True, timeout=60)
+    assert b"no such file" in profiled.stderr and profile.stat().st_size > 0   # (cProfile
+    # itself drops a module's exit status)
