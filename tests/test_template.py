@@ -75,14 +75,9 @@ def test_a_forked_worker_sees_nothing_of_the_previous_submission(mode):
     assert found.group(2) == "True", "the memory scan must see a copy the worker made itself"
 
 
-def test_the_template_never_holds_a_submissions_data(mode):
-    """After a worker planted the secret, the template's own memory does not hold it (read
-    here, from outside: the template runs as this user)."""
-    load_only("leave_traces")
-    template = templates.shared()
-    pid = template.process.pid
-    assert template.alive()
-    hits, scanned = 0, 0
+def _memory(pid):
+    """The readable memory of process `pid`, region by region (read from /proc: the
+    template runs as this user)."""
     with open(f"/proc/{pid}/maps") as handle:
         maps = handle.read().splitlines()
     with open(f"/proc/{pid}/mem", "rb", 0) as mem:
@@ -93,31 +88,26 @@ def test_the_template_never_holds_a_submissions_data(mode):
                 continue
             try:
                 mem.seek(low)
-                chunk = mem.read(high - low)
+                yield mem.read(high - low)
             except (OSError, ValueError, OverflowError):
                 continue
-            scanned += len(chunk)
-            hits += chunk.count(TRACE)
+
+
+def test_the_template_never_holds_a_submissions_data(mode):
+    """After a worker planted the secret, the template's own memory does not hold it."""
+    load_only("leave_traces")
+    template = templates.shared()
+    assert template.alive()
+    hits, scanned = 0, 0
+    for chunk in _memory(template.process.pid):
+        scanned += len(chunk)
+        hits += chunk.count(TRACE)
     assert scanned > 10 * 2**20   # numpy is in there: the scan read real memory
     assert hits == 0
 
 
 def _template_memory_holds(pid, needle):
-    with open(f"/proc/{pid}/maps") as handle:
-        maps = handle.read().splitlines()
-    with open(f"/proc/{pid}/mem", "rb", 0) as mem:
-        for line in maps:
-            parts = line.split()
-            low, high = (int(x, 16) for x in parts[0].split("-"))
-            if "r" not in parts[1] or high - low > 2**28 or parts[-1].startswith("[v"):
-                continue
-            try:
-                mem.seek(low)
-                if needle in mem.read(high - low):
-                    return True
-            except (OSError, ValueError, OverflowError):
-                continue
-    return False
+    return any(needle in chunk for chunk in _memory(pid))
 
 
 def test_the_template_draws_the_efficiency_inputs_after_its_first_fork():
