@@ -144,14 +144,12 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
             worker.charge_function(budget)
             try:
                 checked = run_checks(worker, rubric, fn, defer=DEFER_SEARCHES)
-                checked.used = worker.function_used
             finally:
                 worker.charge_function(None)
             report.functions.append(checked)
     # The searches put off (run_property) run now, each charged to its own function's budget
     for i, checked in enumerate(report.functions):
         if isinstance(checked, Checked):
-            worker.charge_function(budget, used=checked.used)
             try:
                 report.functions[i] = finish_checks(rubric, checked)
             finally:
@@ -243,7 +241,6 @@ class Checked:
     """A function whose checks have run, some of whose failures may still be searched."""
     ctx: Context
     outcomes: list        # [check, Outcome, seconds], in the exercise's order
-    used: float = 0.0     # seconds of its budget used so far (WorkerClient.function_used)
 
 
 def run_checks(worker, rubric, fn, defer=False):
@@ -265,23 +262,31 @@ def run_checks(worker, rubric, fn, defer=False):
 
 
 def finish_checks(rubric, checked):
-    """The FunctionReport of a function whose checks have run: the searches put off run
-    first, in order; one that ends the function's grading (its time budget, say) stands
-    for the checks after it, as if they had not run."""
-    ctx, outcomes, skip = checked.ctx, checked.outcomes, None
+    """The FunctionReport of a function whose checks have run; the searches put off run
+    first, in order. Each is charged to the function's budget from where it stood when the
+    failure was met, as if it had run then: the checks after it ran first, and a later hang
+    that used up the budget must not leave the search without any (nor an out-of-budget
+    search wipe checks that ran and passed)."""
+    ctx, outcomes = checked.ctx, checked.outcomes
+    charge = getattr(ctx.worker, "charge_function", None)
+    since_spent = since_used = 0.0   # what the searches before this one were charged
     for entry in outcomes:
         check, outcome, _ = entry
-        if skip is not None:
-            entry[1] = skip
+        if outcome.finish is None:
             continue
-        if outcome.finish is not None:
-            began = time.monotonic()
-            entry[1] = outcome = _guarded(outcome.finish)
-            entry[2] += time.monotonic() - began
-            if outcome.passed:
-                ctx.passed.add(check.id)
-        if outcome.kind in SKIPPING:
-            skip = Outcome(False, outcome.feedback, kind=outcome.kind)
+        spent, used = outcome.budget_at
+        charged = charge is not None and used is not None
+        ctx.spent = spent + since_spent
+        if charged:
+            charge(rubric.function_budget_seconds + 1.0, used=used + since_used)
+        began = time.monotonic()
+        entry[1] = _guarded(outcome.finish)
+        entry[2] += time.monotonic() - began
+        since_spent = ctx.spent - spent
+        if charged:
+            since_used = ctx.worker.function_used - used
+        if entry[1].passed:
+            ctx.passed.add(check.id)
     fn, items = ctx.function, rubric.items[ctx.function]
     core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
     all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)

@@ -411,3 +411,20 @@ def test_an_answer_sent_in_time_is_read_however_late_the_grader_looks(tmp_path):
         worker.send(dict(call, args=[0.25]))    # never read: a grader error in between
         worker.send(dict(call, args=[0.5]))
         assert worker.receive() == {"ok": True, "value": 0.5}   # its own answer, not 0.25
+
+
+def test_a_failure_searched_last_keeps_the_budget_it_had_when_it_was_met(tmp_path):
+    """naiveSoftmaxLossAndGradient's loss has the wrong sign, and it hangs on the finite
+    differences' moved inputs, using up its budget before its failures are searched (they are
+    searched last). Each search is charged from where the budget stood when its failure was
+    met, so the feedback is that of searching at once: the smallest input and the mistake
+    named, and the checks that passed keep their points (it was 0/30, with "time budget" for
+    every check)."""
+    rubric = light_rubric(tmp_path, function_budget_seconds=4.0, max_examples=30,
+                          gradient_check_examples=10)
+    naive = grading.grade(HOSTILE / "wrong_then_hangs.py", rubric).functions[1]
+    checks = {c.check: c for c in naive.checks}
+    assert "Smallest input that shows it" in checks["loss"].feedback
+    assert "the sign of the loss" in checks["loss"].feedback
+    assert checks["gradCenterVec"].passed and checks["gradOutsideVecs"].passed
+    assert "time budget" in checks["efficiency"].feedback   # the hang's own cost stays

@@ -65,6 +65,7 @@ class Outcome:
     mistake: str = ""
     kind: str = ""       # the failure's kind (see Failure), "" when passed
     finish: object = None   # a search put off (Context.defer): () -> the final Outcome
+    budget_at: tuple = None  # (ctx.spent, the worker's function_used) when it was put off
 
     def then(self, adjust):
         """adjust(outcome) -> Outcome, applied now or, for a search put off, once it has
@@ -328,7 +329,8 @@ def run_property(ctx, recipe, body, examples):
     if ctx.defer and isinstance(first, Failure) and first.kind not in FATAL:
         import_hypothesis_soon()
         return Outcome(False, kind=first.kind,
-                       finish=lambda: _search(ctx, recipe, body, examples, problems, first))
+                       finish=lambda: _search(ctx, recipe, body, examples, problems, first),
+                       budget_at=(ctx.spent, getattr(ctx.worker, "function_used", None)))
     return _search(ctx, recipe, body, examples, problems, first)
 
 

@@ -34,6 +34,24 @@ def then_good(first, function):
 WRONG_SIGMOID = "s = np.zeros_like(np.asarray(x, dtype=float))"
 
 HOSTILE = {
+    "wrong_then_hangs": ("naiveSoftmaxLossAndGradient has the loss's sign wrong (a plain "
+                         "failure, searched last) and loops forever on the finite "
+                         "differences' moved inputs, using up its budget: the search still "
+                         "has the budget it had when the failure was met.", "_LAST = []\n", {
+        "naiveSoftmaxLossAndGradient": """
+            if _LAST and _LAST[0][1].shape == np.shape(outsideVectors) \\
+                    and _LAST[0][0].shape == np.shape(centerWordVec) \\
+                    and 0 < max(np.abs(_LAST[0][0] - centerWordVec).max(),
+                                np.abs(_LAST[0][1] - outsideVectors).max()) < 1e-3:
+                while True:
+                    pass
+            _LAST[:] = [(np.array(centerWordVec, dtype=float),
+                         np.array(outsideVectors, dtype=float))]
+            y_hat = softmax(outsideVectors @ centerWordVec)
+            loss = np.log(y_hat[outsideWordIdx])
+            y_hat[outsideWordIdx] -= 1
+            gradCenterVec = outsideVectors.T @ y_hat
+            gradOutsideVecs = np.outer(y_hat, centerWordVec)"""}),
     "infinite_loop": ("naiveSoftmaxLossAndGradient loops forever.", "", {
         "naiveSoftmaxLossAndGradient": "while True:\n    pass"}),
     "sleep_per_call": ("sigmoid sleeps 2 s on every call, then answers correctly.",

@@ -208,6 +208,14 @@ REAPED_SIGMOID = """
     else:
         s = _loop_sigmoid(x)"""
 
+# The same, with one input changed in place on small inputs: that failure's search is put off
+# (grading.DEFER_SEARCHES), so Hypothesis loads in a background thread during the efficiency
+# check; when the grader counted its whole process's CPU time, that thread's made the
+# reference look slower and hid the child's loop (2/2 in 8 of 22 runs).
+REAPED_NAIVE_AFTER_A_FAILURE = REAPED_NAIVE + """
+    if outsideVectors.shape[0] <= 1000:
+        outsideVectors[outsideWordIdx] = np.nextafter(outsideVectors[outsideWordIdx], np.inf)"""
+
 TRUSTED = {
     "draws_twice_loss_first": ("", {"negSamplingLossAndGradient": TWICE.format(
         pair="negSampleWordIndices, other")}),
@@ -233,6 +241,8 @@ TRUSTED = {
     "loops_worked_out_ahead": (AHEAD, {"naiveSoftmaxLossAndGradient": AHEAD_NAIVE}),
     "loops_in_a_reaped_child": (REAPED, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                          "sigmoid": REAPED_SIGMOID}),
+    "loops_in_a_reaped_child_after_a_failure": (REAPED, {
+        "naiveSoftmaxLossAndGradient": REAPED_NAIVE_AFTER_A_FAILURE, "sigmoid": REAPED_SIGMOID}),
     "sigmoid_clip": ("", {"sigmoid": "s = np.clip(np.asarray(x, dtype=float) + 0.5, 0, 1)"}),
     "complex_results": ("", {
         "sigmoid": "s = 1 / (1 + np.exp(-x)) + 1e3j * np.sin(np.asarray(x, dtype=float))",
