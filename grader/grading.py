@@ -52,6 +52,13 @@ def grade(path, rubric=None, folder=None, progress=None):
     return safe_text.report(report)
 
 
+def charged_budget(rubric):
+    """The seconds of waiting on the worker one function may be charged, reloads after
+    crashes included (WorkerClient.charge_function): its budget, plus a second of slack so
+    that the checks' own accounting, which stops at the budget, says so itself."""
+    return rubric.function_budget_seconds + 1.0
+
+
 def wall_seconds(rubric):
     """The whole submission's wall-clock cap: loading plus every function's budget, with
     room for the restarts after crashes (a reload is charged here too)."""
@@ -118,7 +125,7 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
                                     for error in loaded.get("cell_errors", [])):
             loaded = None
     stubs = untouched.untouched_functions([cell["source"] for cell in sub.cells])
-    budget = rubric.function_budget_seconds + 1.0
+    budget = charged_budget(rubric)
     for fn in rubric.functions:
         written_as = (loaded or {}).get("aliases", {}).get(fn) if rubric.accept_other_names else None
         if fn in side and loaded is not None:
@@ -139,8 +146,6 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
         else:
             if progress is not None:
                 progress(fn)
-            # Reloads after crashes count against the function's budget (the checks' own
-            # accounting stops at the budget; the second of slack lets it say so itself).
             worker.charge_function(budget)
             try:
                 checked = run_checks(worker, rubric, fn, defer=DEFER_SEARCHES)
@@ -278,7 +283,7 @@ def finish_checks(rubric, checked):
         charged = charge is not None and used is not None
         ctx.spent = spent + since_spent
         if charged:
-            charge(rubric.function_budget_seconds + 1.0, used=used + since_used)
+            charge(charged_budget(rubric), used=used + since_used)
         began = time.monotonic()
         entry[1] = _guarded(outcome.finish)
         entry[2] += time.monotonic() - began
