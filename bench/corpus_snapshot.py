@@ -73,6 +73,9 @@ def diff(a, b):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--diff"]:
-        sys.exit(diff(*sys.argv[2:4]))
-    snapshot(sys.argv[1])
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--diff":
+        sys.exit(diff(*args[1:]))
+    if len(args) != 1 or args[0].startswith("-"):
+        sys.exit(__doc__)
+    snapshot(args[0])

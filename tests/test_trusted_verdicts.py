@@ -288,6 +288,33 @@ def test_cpu_time_of_a_process_tree_counts_grandchildren_and_not_sleep(walk, mon
     assert cputime.tree_seconds(child.pid) is None   # gone: nothing to read
 
 
+def _fake_proc(root, ticks, reaped_ticks, ran_ns):
+    """A /proc holding one process, 100, with no children: `ticks` of its own CPU time and
+    `reaped_ticks` of its reaped children's in stat, `ran_ns` of run time in schedstat."""
+    task = root / "100" / "task" / "100"
+    task.mkdir(parents=True, exist_ok=True)
+    # after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+    # utime stime cutime cstime priority nice ... policy (field 41)
+    fields = ["S", "1"] + ["0"] * 9 + [str(ticks), "0", str(reaped_ticks), "0"] + ["0"] * 30
+    stat = "100 (worker) " + " ".join(fields) + "\n"
+    (root / "100" / "stat").write_text(stat)
+    (task / "stat").write_text(stat)
+    (task / "schedstat").write_text(f"{ran_ns} 0 1\n")
+    (task / "children").write_text("")
+
+
+def test_a_reaped_childs_cpu_time_is_added_to_its_parents(tmp_path, monkeypatch):
+    """Its parent's own time is the larger of a clock-tick count and a nanosecond count: a
+    child's 10 ms reaped into the tick count vanished in the gap between the two (a loop
+    sigmoid in a child that was waited for measured 2.7 ms of its 34 ms)."""
+    monkeypatch.setattr(cputime, "PROC", str(tmp_path))
+    tick = 1 / cputime._TICK
+    _fake_proc(tmp_path, ticks=100, reaped_ticks=0, ran_ns=int(109.9 * tick * 1e9))
+    before = cputime.tree_times(100)[0]
+    _fake_proc(tmp_path, ticks=100, reaped_ticks=10, ran_ns=int(109.9 * tick * 1e9))
+    assert cputime.tree_times(100)[0] - before == pytest.approx(10 * tick)
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="CPU time from /proc is Linux-only")
 @pytest.mark.parametrize("lower", ["os.nice(5)",
                                    "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))"])
@@ -332,6 +359,32 @@ def test_the_call_time_less_waiting_counts_when_cpu_time_cannot_see_the_work():
     assert 0.2 <= elapsed(0.0, False) < 1.0
     assert elapsed(0.3, False) < 0.1
     assert 0.2 <= elapsed(0.3, True) < 1.0
+
+
+def test_where_no_child_can_be_reaped_unseen_the_cpu_time_alone_counts():
+    """Where the lockdown keeps every child waited for (lockdown.wait_for_children), the
+    worker's CPU time holds all its work: the wall time, which a loaded machine stretches
+    and waiting for a core shrinks again (a reaped child's loop passed beside 3 gradings),
+    is no part of the verdict."""
+    from grader.checks import efficiency
+
+    class Counted:
+        protections = {"children_counted": True}
+
+        def __init__(self):
+            self.readings = iter([(1.0, 0.0, False), (1.002, 0.0, False)])
+
+        def worker_times(self):
+            return next(self.readings)
+
+        def call(self, request, timeout=None):
+            time.sleep(0.3)
+            return {"ok": True}
+
+    ctx = Context(worker=Counted(), rubric=rubric_mod.load(), function="sigmoid")
+    _, cpu, seconds = efficiency._measured(ctx, {"op": "call_kept"})
+    assert cpu == seconds == pytest.approx(0.002)
+    assert not efficiency.children_counted(Context(worker=object(), rubric=None, function="x"))
 
 
 LOAD = ("import sys\nsys.path.insert(0, {root!r})\nfrom grader import grading\n"

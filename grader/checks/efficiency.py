@@ -3,10 +3,12 @@
 The verdict rests only on what the grader measures itself:
 - the student's time is the CPU time the kernel charged the worker's processes for one call,
   read from /proc on the grader's side (WorkerClient.worker_times); CPU time, unlike
-  wall time, does not grow with other work on the machine, so the verdict holds under load;
-  or, if longer, the call's wall time less the time the worker and the grader waited for a
-  core (also the kernel's count), which holds under load too and sees work done where CPU
-  time cannot (a child process the kernel reaps by itself);
+  wall time, does not grow with other work on the machine, so the verdict holds under load.
+  The worker's lockdown refuses to let the kernel reap a child by itself (which would take
+  the child's CPU time along: lockdown.wait_for_children). Where it cannot (no seccomp), the
+  time is the longer of the CPU time and the call's wall time less the time the worker and
+  the grader waited for a core (also the kernel's count), which sees such a child's work
+  but can over-subtract on a heavily loaded machine;
 - every timed call gets fresh inputs (never seen before, so memoising earns nothing), and
   its result must match the reference's on them (a worker that skips the work is caught);
 - the reference's CPU time on the same inputs is measured in the grader's process.
@@ -154,8 +156,9 @@ def _measured(ctx, request, own=False):
     (Hypothesis loading in the background) is no part of the call, and taking it off let a
     child's loop hide.
 
-    Both are the kernel's counts, read here. The second catches work the first cannot see:
-    a child process the kernel reaps by itself (SIGCHLD ignored) takes its CPU time with
+    Both are the kernel's counts, read here. Where the worker's children are counted
+    (children_counted), the second is the first. Elsewhere it catches work the first cannot
+    see: a child process the kernel reaps by itself (SIGCHLD ignored) takes its CPU time with
     it, but the call still lasts as long as the child works. Taking the worker's waiting off
     keeps honest code's verdict the same under load; spinning threads or children that wait
     for a core cannot hide a reaped child's work that way, since at equal priority each
@@ -168,6 +171,8 @@ def _measured(ctx, request, own=False):
     after, waited_after = times(), cputime.own_waiting_seconds()
     if None in (before, after, waited, waited_after):
         cpu, elapsed = None, wall
+    elif children_counted(ctx):
+        cpu = elapsed = max(0.0, after[0] - before[0])   # the CPU time sees every child
     else:
         cpu = max(0.0, after[0] - before[0])
         # A worker thread below normal priority waits for a core because it asked to: its
@@ -175,6 +180,13 @@ def _measured(ctx, request, own=False):
         theirs = 0.0 if before[2] or after[2] else after[1] - before[1]
         elapsed = max(0.0, wall - theirs - (waited_after - waited) - mine)
     return (answer, cpu, elapsed) + ((mine,) if own else ())
+
+
+def children_counted(ctx) -> bool:
+    """Whether the worker's lockdown keeps the kernel from reaping its processes' children
+    by itself (lockdown.wait_for_children), so that the CPU time of its process tree holds
+    all its work; what lockdown.py reported from the trusted side, never the worker."""
+    return bool((getattr(ctx.worker, "protections", None) or {}).get("children_counted"))
 
 
 def python_lines(ctx, request: dict) -> int:

@@ -7,11 +7,14 @@ an efficiency verdict the same on a quiet and on a loaded machine.
 
 Per process the larger of two kernel counts is taken: the sum of its live threads'
 run time in nanoseconds (/proc/PID/task/TID/schedstat) and its utime + stime in clock ticks
-(/proc/PID/stat, which also holds threads that already ended); reaped children add their
-cutime + cstime. Beside it, the time the threads waited for a core (schedstat's run delay),
-and whether any runs below normal priority: the efficiency check takes the waiting off a
-call's wall time, to see work that CPU time cannot (a child the kernel reaps by itself).
-Linux only; elsewhere `tree_seconds` and `tree_times` return None.
+(/proc/PID/stat, which also holds threads that already ended); the children it reaped add
+their cutime + cstime on top (clock ticks of a total kept in nanoseconds: a difference is
+off by less than one tick). A child the kernel reaps by itself would count nowhere; the
+lockdown refuses that where it can (lockdown.wait_for_children). For where it cannot, beside
+the CPU time: the time the threads waited for a core (schedstat's run delay), and whether
+any runs below normal priority; the efficiency check then takes the waiting off a call's
+wall time, to see work that CPU time cannot. Linux only; elsewhere `tree_seconds` and
+`tree_times` return None.
 """
 
 import os
@@ -42,9 +45,11 @@ def tree_times(root_pid: int) -> "tuple[float, float, bool] | None":
         return None
     cpu = waiting = 0.0
     lowered = False
-    for pid, seconds in tree.items():
+    for pid, (own, reaped) in tree.items():
         ran, waited, low = _threads_schedstat(pid)
-        cpu += max(seconds, ran)
+        # reaped apart: inside the max, a child's time would vanish into the gap between
+        # the tick count and the nanosecond count of the parent's own threads
+        cpu += max(own, ran) + reaped
         waiting += waited
         lowered = lowered or low or _autogroup_niced(pid)
     return cpu, waiting, lowered
@@ -60,7 +65,8 @@ def own_waiting_seconds() -> "float | None":
 
 
 def _tree_stats(root_pid):
-    """{pid: seconds from /proc/PID/stat} of `root_pid` and its descendants, or None.
+    """{pid: (own, reaped) seconds from /proc/PID/stat} of `root_pid` and its descendants,
+    or None.
 
     Walks the kernel's child lists (/proc/PID/task/TID/children): a handful of reads for a
     worker's few processes, where reading every process's stat took 1-2 ms per measurement.
@@ -76,7 +82,7 @@ def _tree_stats(root_pid):
             if pid != root_pid:
                 continue   # ended meanwhile
             return None if stat is None else _tree_from_all_stats(root_pid)
-        tree[pid] = stat[1]
+        tree[pid] = stat[1:]
         todo.extend(kids)
     return tree
 
@@ -106,19 +112,19 @@ def _tree_from_all_stats(root_pid):
     if stats is None or root_pid not in stats:
         return None
     children = {}
-    for pid, (ppid, _) in stats.items():
+    for pid, (ppid, *_) in stats.items():
         children.setdefault(ppid, []).append(pid)
     tree, todo = {}, [root_pid]
     while todo:
         pid = todo.pop()
         if pid not in tree:
-            tree[pid] = stats[pid][1]
+            tree[pid] = stats[pid][1:]
             todo.extend(children.get(pid, ()))
     return tree
 
 
 def _all_stats():
-    """{pid: (ppid, seconds)} of every process (see _stat), or None without /proc."""
+    """{pid: (ppid, own, reaped)} of every process (see _stat), or None without /proc."""
     try:
         names = os.listdir(PROC)
     except OSError:
@@ -133,7 +139,8 @@ def _all_stats():
 
 
 def _stat(pid):
-    """(ppid, seconds from /proc/PID/stat incl. reaped children), or None if it is gone."""
+    """(ppid, its own seconds, its reaped children's seconds) from /proc/PID/stat, or None
+    if it is gone."""
     try:
         with open(f"{PROC}/{pid}/stat", "rb") as f:
             data = f.read()
@@ -143,10 +150,11 @@ def _stat(pid):
     fields = data[data.rfind(b")") + 2:].split()
     try:
         ppid = int(fields[1])
-        ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+        own = int(fields[11]) + int(fields[12])        # utime stime
+        reaped = int(fields[13]) + int(fields[14])     # cutime cstime
     except (IndexError, ValueError):
         return None
-    return ppid, ticks / _TICK
+    return ppid, own / _TICK, reaped / _TICK
 
 
 SCHED_IDLE = 5

@@ -19,6 +19,9 @@ unprivileged user namespaces):
   PID namespace (double-forked ones too).
 - W sets rlimits, drops to an unprivileged uid (when root), forbids new privileges and
   execs the worker.
+- Before forking W, I (or L, below) installs a seccomp filter that W inherits: no process of
+  the submission can have the kernel reap its children by itself (wait_for_children), so
+  every process's CPU time reaches a parent in the tree, where the efficiency check reads it.
 
 Where namespaces are refused (no root and no user namespaces, a container without
 CAP_SYS_ADMIN, macOS), L forks W directly: rlimits, an unprivileged uid when root and python
@@ -26,6 +29,7 @@ is readable by it, and L as "child subreaper" so orphans of W come back to L and
 """
 
 import ctypes
+import errno
 import json
 import os
 import signal
@@ -120,6 +124,72 @@ def prctl(option, value):
 
 def unshare(flags):
     _check(libc().unshare(flags), "unshare")
+
+
+# -- children are always waited for ----------------------------------------------------------
+# A process that ignores SIGCHLD (or sets SA_NOCLDWAIT) has its children reaped by the kernel,
+# whose CPU time then reaches no one: a loop in such a child would be invisible to the
+# efficiency check, which counts the CPU time of the worker's process tree. A seccomp filter
+# refuses rt_sigaction(SIGCHLD, new action) with EPERM (reading the action stays allowed), so
+# every child ends as a zombie that a parent in the tree waits for, adding its time to the
+# parent's. System calls of another ABI (i386's int 0x80, x32) are refused outright: their
+# numbers differ, and the worker never makes them.
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
+# (AUDIT_ARCH_*, __NR_rt_sigaction) of the ABIs the filter is written for
+SECCOMP_ABI = {"x86_64": (0xC000003E, 13), "aarch64": (0xC00000B7, 134)}.get(os.uname().machine)
+X32_SYSCALL_BIT = 0x40000000
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def children_filter():
+    """The filter's BPF program, as (code, jt, jf, k) rows, for this machine's ABI; None if
+    it has none (then no filter: cputime's wall-time measure stands in)."""
+    if SECCOMP_ABI is None:
+        return None
+    arch, rt_sigaction = SECCOMP_ABI
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06   # BPF_LD|W|ABS, BPF_JMP|JEQ/JGE|K, BPF_RET|K
+    allow, deny = 11, 12                            # the last two rows
+    rows = [(load, 0, 0, 4),                                  # 0: seccomp_data.arch
+            (jeq, 0, deny - 2, arch),                         # 1
+            (load, 0, 0, 0),                                  # 2: .nr
+            (jge, deny - 4, 0, X32_SYSCALL_BIT),              # 3
+            (jeq, 0, allow - 5, rt_sigaction),                # 4
+            (load, 0, 0, 16),                                 # 5: .args[0] (signal number)
+            (jeq, 0, allow - 7, signal.SIGCHLD),              # 6
+            (load, 0, 0, 24),                                 # 7: .args[1] low half (new action)
+            (jeq, 0, deny - 9, 0),                            # 8
+            (load, 0, 0, 28),                                 # 9: .args[1] high half
+            (jeq, allow - 11, deny - 11, 0),                  # 10
+            (ret, 0, 0, SECCOMP_RET_ALLOW),                   # 11
+            (ret, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)]     # 12
+    return rows
+
+
+def wait_for_children():
+    """Install the filter on this process (and so on all it forks from now on); True if the
+    kernel took it. Needs no privilege (it sets no_new_privs first)."""
+    rows = children_filter()
+    if rows is None or not sys.platform.startswith("linux"):
+        return False
+    program = (_SockFilter * len(rows))(*[_SockFilter(*row) for row in rows])
+    fprog = _SockFprog(len(rows), program)
+    try:
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _check(libc().prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER),
+                            ctypes.byref(fprog), ctypes.c_ulong(0), ctypes.c_ulong(0)),
+               "prctl PR_SET_SECCOMP")
+    except OSError:
+        return False
+    return True
 
 
 # -- namespaces ------------------------------------------------------------------------------
@@ -467,6 +537,7 @@ def be_init(cfg, worker_argv, fd, info, status_w):
     info["uid"] = uid
     if not in_userns and uid is None and cfg.get("require_unprivileged"):
         refuse(fd, info)
+    info["children_counted"] = wait_for_children()
     report(fd, info)
     worker = os.fork()
     if worker == 0:
@@ -519,6 +590,7 @@ def run_as_process(cfg, worker_argv, fd, info, child):
     info["uid"] = uid
     if os.geteuid() == 0 and uid is None and cfg.get("require_unprivileged"):
         refuse(fd, info)
+    info["children_counted"] = wait_for_children()
     report(fd, info)
     linux = sys.platform.startswith("linux")
     if linux:

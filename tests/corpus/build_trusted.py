@@ -151,21 +151,39 @@ AHEAD_NAIVE = """
     loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
                                                        outsideVectors)"""
 
-# Runs the loop in a forked child that the kernel reaps by itself (SIGCHLD ignored), so its
-# CPU time is counted nowhere; the result comes back through shared memory. Caught since the
-# efficiency check also takes the call's wall time less waiting for a core (an attacker's
-# review found it: before, loops scored 2/2 on efficiency this way).
+# Runs the loop in a forked child that the kernel reaps by itself (SIGCHLD ignored, or else
+# SA_NOCLDWAIT through libc), so its CPU time would be counted nowhere; the result comes back
+# through shared memory. An attacker's review found it (loops scored 2/2 on efficiency). The
+# lockdown now refuses both requests (lockdown.wait_for_children), so the child is waited
+# for and its CPU time counted; before that, the call's wall time less waiting caught it,
+# except under heavy load.
 REAPED = '''
+import ctypes as _ctypes
 import math as _math
 import mmap as _mmap
 import os as _os
 import signal as _signal
 
 
+class _Action(_ctypes.Structure):   # glibc's struct sigaction
+    _fields_ = [("handler", _ctypes.c_void_p), ("mask", _ctypes.c_ulong * 16),
+                ("flags", _ctypes.c_int), ("restorer", _ctypes.c_void_p)]
+
+
+def _kernel_reaps_children():
+    try:
+        _signal.signal(_signal.SIGCHLD, _signal.SIG_IGN)
+        return True
+    except OSError:
+        pass
+    action = _Action(flags=2)   # SIG_DFL with SA_NOCLDWAIT
+    return _ctypes.CDLL(None).sigaction(_signal.SIGCHLD, _ctypes.byref(action), None) == 0
+
+
 def _elsewhere(compute, shapes):
     sizes = [int(np.prod(s)) if s else 1 for s in shapes]
     shared = _mmap.mmap(-1, 8 * sum(sizes))
-    _signal.signal(_signal.SIGCHLD, _signal.SIG_IGN)
+    _kernel_reaps_children()
     pid = _os.fork()
     if pid == 0:
         try:
@@ -179,7 +197,10 @@ def _elsewhere(compute, shapes):
         _os.waitpid(pid, 0)
     except ChildProcessError:
         pass   # reaped by the kernel, as asked
-    _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
+    try:
+        _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
+    except OSError:
+        pass
     out, at, results = np.frombuffer(shared, dtype=float), 0, []
     for s, n in zip(shapes, sizes):
         results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
