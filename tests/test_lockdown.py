@@ -51,6 +51,8 @@ EXPECTED = {
     "import_solutions": {"sigmoid": (0, "expected")},
     "monkeypatch": {"sigmoid": (0, "expected"), "naiveSoftmaxLossAndGradient": FULL},
     "output_flood": {"sigmoid": FULL, "skipgram": FULL},
+    "memory_to_the_brim": {"naiveSoftmaxLossAndGradient": (28, "Memory limit exceeded"),
+                           "sigmoid": FULL},
 }
 CRASHES = ("os_exit", "kill_self", "segfault")
 # What only the full lockdown stops (README, Security model): without namespaces and
@@ -166,6 +168,15 @@ def test_each_attack_is_contained_and_named(graded, name):
 @pytest.mark.parametrize("name", CRASHES)
 def test_a_crash_gets_a_fresh_worker_for_the_rest(graded, name):
     assert graded[name]["starts"] > 1
+
+
+def test_the_workers_own_out_of_memory_is_said_without_a_traceback(graded):
+    """The worker ran out of memory preparing a large input (the submission had taken the
+    rest): its traceback was shown as the student's output, and the check said "your code
+    ended the Python process"."""
+    result = graded["memory_to_the_brim"]
+    assert "Traceback" not in result["output"] and "grader" not in result["output"]
+    assert "ended the Python process" not in result["naiveSoftmaxLossAndGradient"]["feedback"]
 
 
 def test_no_process_outlives_grading(graded):

@@ -39,13 +39,46 @@ def tree_times(root_pid: int) -> "tuple[float, float, bool] | None":
 
     The waiting is schedstat's run delay (runnable, but another task had the core) of the
     threads alive now. Below normal priority: a nice value above 0, the SCHED_IDLE policy,
-    or an autogroup niced above 0; such a thread waits for a core because it asked to."""
-    tree = _tree_stats(root_pid)
-    if tree is None:
-        return None
+    or an autogroup niced above 0; such a thread waits for a core because it asked to.
+
+    A child's time moves to its parent when the parent reaps it, and a process whose parent
+    ends moves to the subreaper or the namespace's init. So the processes are listed first,
+    then read descendants first: a child reaped while it is read counts twice at worst (its
+    own stat, then its reaper's), never nowhere (read the other way round, a child reaped
+    between its parent's stat and its own hid its work: an attacker's review won 2 of 6 that
+    way). A process that moved to another parent while the tree was listed can be missed: the
+    tree is listed again after reading, and read again (up to WALKS times, the largest total
+    kept) while the two lists differ."""
+    best = None
+    for _ in range(WALKS):
+        order = _listing(root_pid)
+        if order is None:
+            return best
+        reading = _read_bottom_up(order)
+        if reading is None:
+            return best
+        best = reading if best is None else (max(best[0], reading[0]), max(best[1], reading[1]),
+                                             best[2] or reading[2])
+        if set(_listing(root_pid) or ()) == set(order):
+            break
+    return best
+
+
+WALKS = 4
+
+
+def _read_bottom_up(order):
+    """(cpu, waiting, lowered) of the processes `order` lists (ancestors first), read in
+    reverse; None if the first (the root) is gone."""
     cpu = waiting = 0.0
     lowered = False
-    for pid, (own, reaped) in tree.items():
+    for pid in reversed(order):
+        stat = _stat(pid)
+        if stat is None:
+            if pid == order[0]:
+                return None
+            continue   # ended and reaped: its time is in its reaper's, read after it
+        own, reaped = stat[1:]
         ran, waited, low = _threads_schedstat(pid)
         # reaped apart: inside the max, a child's time would vanish into the gap between
         # the tick count and the nanosecond count of the parent's own threads
@@ -64,27 +97,26 @@ def own_waiting_seconds() -> "float | None":
         return None
 
 
-def _tree_stats(root_pid):
-    """{pid: (own, reaped) seconds from /proc/PID/stat} of `root_pid` and its descendants,
-    or None.
+def _listing(root_pid):
+    """`root_pid` and its descendants, ancestors first; None if `root_pid` is gone.
 
     Walks the kernel's child lists (/proc/PID/task/TID/children): a handful of reads for a
     worker's few processes, where reading every process's stat took 1-2 ms per measurement.
     Without child lists (CONFIG_PROC_CHILDREN off), from every process's parent link."""
-    tree, todo = {}, [root_pid]
+    order, seen, todo = [], set(), [root_pid]
     while todo:
-        pid = todo.pop()
-        if pid in tree:
+        pid = todo.pop(0)
+        if pid in seen:
             continue
-        stat = _stat(pid)
         kids = _children(pid)
-        if stat is None or kids is None:
+        if kids is None:
             if pid != root_pid:
                 continue   # ended meanwhile
-            return None if stat is None else _tree_from_all_stats(root_pid)
-        tree[pid] = stat[1:]
+            return None if _stat(root_pid) is None else _listing_from_all_stats(root_pid)
+        seen.add(pid)
+        order.append(pid)
         todo.extend(kids)
-    return tree
+    return order
 
 
 def _children(pid):
@@ -107,20 +139,21 @@ def _children(pid):
     return kids
 
 
-def _tree_from_all_stats(root_pid):
+def _listing_from_all_stats(root_pid):
     stats = _all_stats()
     if stats is None or root_pid not in stats:
         return None
     children = {}
     for pid, (ppid, *_) in stats.items():
         children.setdefault(ppid, []).append(pid)
-    tree, todo = {}, [root_pid]
+    order, seen, todo = [], set(), [root_pid]
     while todo:
-        pid = todo.pop()
-        if pid not in tree:
-            tree[pid] = stats[pid][1:]
+        pid = todo.pop(0)
+        if pid not in seen:
+            seen.add(pid)
+            order.append(pid)
             todo.extend(children.get(pid, ()))
-    return tree
+    return order
 
 
 def _all_stats():

@@ -450,6 +450,12 @@ def _unchanged(np, after, before):
         return False
 
 
+# The worker's own work (reading a request, copying inputs) ran out of the memory the
+# submission left; the grader reports a memory limit (client._out_of_memory)
+OUT_OF_MEMORY = {"ok": False, "error": {"type": "MemoryError", "where": [],
+                                        "message": "out of memory"}}
+
+
 def main(argv=None):
     """Serve one submission's requests until the grader closes the pipe. `argv` (default:
     the command line) names the pipes; a worker forked from the template
@@ -473,6 +479,9 @@ def main(argv=None):
             request = codec.read_message(opts.requests)
         except EOFError:
             return
+        except MemoryError:   # a large request, and the submission took the memory: said,
+            codec.write_message(opts.responses, OUT_OF_MEMORY)   # then ended (part may be
+            return                                                # unread)
         worker.time_up = False
         disarm = soft_deadline(request.get("soft_seconds"))
         try:
@@ -480,6 +489,8 @@ def main(argv=None):
         except TimeUp:   # outside student code (copying inputs, say): no student frames
             response = {"ok": False, "error": {"type": "TimeLimit", "where": [],
                                                "message": "stopped at the time limit"}}
+        except MemoryError:   # the same, out of memory the submission took: said, no traceback
+            response = OUT_OF_MEMORY
         finally:
             disarm()
         # Student code may have replaced builtins (isinstance, abs...); the answer is encoded

@@ -59,6 +59,17 @@ HOSTILE = {
     "memory_hog": ("naiveSoftmaxLossAndGradient allocates 6 GB before answering.", "", {
         "naiveSoftmaxLossAndGradient": then_good("hog = np.ones(6 * 2**30 // 8)",
                                                  "naiveSoftmaxLossAndGradient")}),
+    "memory_to_the_brim": ("Fills the worker's memory at import, all but ~16 MB, so the "
+                           "worker's own preparation of a large input (not the student's "
+                           "code) runs out: once a grader traceback shown as the student's "
+                           "output, and 'your code ended the Python process'.", """
+_HOG = []
+try:
+    while True:
+        _HOG.append(bytearray(16 << 20))
+except MemoryError:
+    del _HOG[-1:]
+""", {}),
     "large_results": ("Every function returns a 60 MB bool array as its first output: each "
                       "answer is under the 64 MB bound, but together they once made the "
                       "grader hold 10 GB.", "_BIG = np.ones(60_000_000, dtype=bool)\n", {
