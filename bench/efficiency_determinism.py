@@ -4,7 +4,9 @@ while other gradings run in parallel, and count the verdicts (issue 11).
     .venv/bin/python bench/efficiency_determinism.py [--runs 20] [--load 2]
 
 The loop-based files (tests/corpus/trusted/loops_honest.py: naive softmax and sigmoid loop
-in Python; loops_in_a_reaped_child.py: the same loops in a child it asks the kernel to reap)
+in Python; loops_in_a_reaped_child.py, loops_in_a_namespace.py and
+loops_in_a_child_reaped_while_counted.py: the same loops in a child whose CPU time the
+kernel or a race would hide)
 must fail those two efficiency checks in every run and pass the others; the reference must
 pass every one. Each run's student/reference CPU-time ratio is recorded too,
 to show the margin on each side of the limit. Exits 1 if any verdict differed.
@@ -24,7 +26,8 @@ from grader import grading  # noqa: E402
 from grader.checks import efficiency  # noqa: E402
 
 LOOPS = tuple(ROOT / "tests" / "corpus" / "trusted" / name
-              for name in ("loops_honest.py", "loops_in_a_reaped_child.py"))
+              for name in ("loops_honest.py", "loops_in_a_reaped_child.py",
+                           "loops_in_a_namespace.py", "loops_in_a_child_reaped_while_counted.py"))
 VECTORISED = ROOT / "solutions" / "word2vec.py"
 SLOW = {"sigmoid", "naiveSoftmaxLossAndGradient"}   # the functions LOOPS writes with loops
 LOAD = """
@@ -83,12 +86,12 @@ def main():
             process.kill()
             process.wait()
     ok = True
-    print(f"\n{'file':26} {'function':28} {'passed':>8} {'texts':>5}  ratio min / median / max")
+    print(f"\n{'file':40} {'function':28} {'passed':>8} {'texts':>5}  ratio min / median / max")
     for (name, fn), passed in sorted(verdicts.items()):
         want = not (name in {p.name for p in LOOPS} and fn in SLOW)
         ok &= all(p == want for p in passed) and len(feedback[(name, fn)]) == 1
         r = ratios.get((name, fn)) or [float("nan")]
-        print(f"{name:26} {fn:28} {sum(passed):>3}/{len(passed):<4} {len(feedback[(name, fn)]):>5}"
+        print(f"{name:40} {fn:28} {sum(passed):>3}/{len(passed):<4} {len(feedback[(name, fn)]):>5}"
               f"  {min(r):6.1f} / {statistics.median(r):6.1f} / {max(r):6.1f}"
               f"{'' if all(p == want for p in passed) else '   <-- verdict changed'}")
     print(f"\nlimit: {efficiency.MAX_RATIO:g}x the reference's CPU time (+{efficiency.OVERHEAD_SECONDS * 1e3:g} ms); "

@@ -6,6 +6,7 @@ this machine allows ("auto") and with the reduced one ("process"), which is what
 laptop without namespaces gets.
 """
 
+import errno
 import json
 import os
 import signal
@@ -48,6 +49,27 @@ facts["reaping"] = {
     # x32's rt_sigaction (x86-64 only; elsewhere just another number refused or unknown)
     "x32": refused(libc.syscall(0x40000000 | 512, SIGCHLD, ctypes.byref(Action(handler=1)), None, 8)),
 }
+def errno_of(result):
+    return ctypes.get_errno() if result == -1 else 0
+NR = {"x86_64": {"clone": 56, "clone3": 435, "setns": 308, "ptrace": 101},
+      "aarch64": {"clone": 220, "clone3": 435, "setns": 268, "ptrace": 117}}.get(os.uname().machine, {})
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
+facts["namespaces"] = {   # a namespace's init, ending, has its children reaped by the kernel
+    "unshare": errno_of(libc.unshare(CLONE_NEWUSER | CLONE_NEWPID)),
+    # (the flags alone: a clone that got through would be a child here, ended at once)
+    "clone": errno_of(libc.syscall(NR.get("clone", -1), CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)),
+    "clone3": errno_of(libc.syscall(NR.get("clone3", -1), 0, 0)),
+    "setns": errno_of(libc.syscall(NR.get("setns", -1), 0, 0)),
+    "ptrace": errno_of(libc.syscall(NR.get("ptrace", -1), 0, 0, 0, 0)),   # PTRACE_TRACEME
+}
+if facts["namespaces"]["clone"] == 0 and os.getpid() != facts["pid"]:
+    os._exit(0)
+import threading
+ran = []
+thread = threading.Thread(target=lambda: ran.append(1))
+thread.start()
+thread.join()
+facts["thread_ran"] = ran == [1]
 child = os.fork()
 if child == 0:
     os._exit(7)
@@ -136,7 +158,10 @@ def test_the_kernel_is_never_asked_to_reap_a_child(mode):
     assert report["children_counted"] is True
     assert facts["reaping"] == {"ignore": True, "nocldwait": True, "handler": True,
                                 "read": True, "other_signal": True, "x32": True}
-    assert facts["waited"] == 7   # a child is still waited for as usual
+    assert facts["namespaces"] == {"unshare": errno.EPERM, "clone": errno.EPERM,
+                                   "clone3": errno.ENOSYS, "setns": errno.EPERM,
+                                   "ptrace": errno.EPERM}
+    assert facts["waited"] == 7 and facts["thread_ran"]   # children and threads as usual
 
 
 def _listening_port():

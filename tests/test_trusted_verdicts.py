@@ -27,7 +27,8 @@ TRUSTED = CORPUS / "trusted"
 CASE = ROOT / "tests" / "corpus" / "real_world" / "shared_cases" / "negsampling_draws_twice.py"  # a copy of ../shared/cases/
 FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2vec.py"]
 LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
-         "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child")
+         "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child",
+         "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted")
 
 
 def _key(path):
@@ -172,7 +173,8 @@ def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, n
 
 
 def test_a_loop_sigmoid_fails_efficiency_with_the_tracer_patched_or_in_a_reaped_child(reports):
-    for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child"):
+    for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child",
+                 "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted"):
         assert not _check(reports[name], "sigmoid", "efficiency").passed
 
 
@@ -313,6 +315,34 @@ def test_a_reaped_childs_cpu_time_is_added_to_its_parents(tmp_path, monkeypatch)
     before = cputime.tree_times(100)[0]
     _fake_proc(tmp_path, ticks=100, reaped_ticks=10, ran_ns=int(109.9 * tick * 1e9))
     assert cputime.tree_times(100)[0] - before == pytest.approx(10 * tick)
+
+
+@pytest.mark.parametrize("reaped", ["after its parent is read", "before it is read"])
+def test_a_child_reaped_while_the_tree_is_read_is_counted(reaped, monkeypatch):
+    """A child (0.5 s) reaped by its parent (1 s) while the grader reads the tree: read
+    parent first, as before, the child's time was in neither reading (an attacker's review
+    passed efficiency 2 of 6 times by timing its child's end, with 48 threads to read)."""
+    tree = {100: {"own": 1.0, "reaped": 0.0, "kids": [101]}, 101: {"own": 0.5, "kids": []}}
+
+    def reap():
+        if 101 in tree:
+            tree[100]["reaped"] += tree.pop(101)["own"]
+            tree[100]["kids"] = []
+
+    def stat(pid):
+        if reaped == "before it is read" and pid == 101:
+            reap()
+        if pid not in tree:
+            return None
+        found = (1, tree[pid]["own"], tree[pid].get("reaped", 0.0))
+        if reaped == "after its parent is read" and pid == 100:
+            reap()
+        return found
+    monkeypatch.setattr(cputime, "_stat", stat)
+    monkeypatch.setattr(cputime, "_children", lambda pid: list(tree[pid]["kids"]) if pid in tree else None)
+    monkeypatch.setattr(cputime, "_threads_schedstat", lambda pid: (0.0, 0.0, False))
+    monkeypatch.setattr(cputime, "_autogroup_niced", lambda pid: False)
+    assert cputime.tree_times(100)[0] == pytest.approx(1.5)
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="CPU time from /proc is Linux-only")

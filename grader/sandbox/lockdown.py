@@ -127,18 +127,32 @@ def unshare(flags):
 
 
 # -- children are always waited for ----------------------------------------------------------
-# A process that ignores SIGCHLD (or sets SA_NOCLDWAIT) has its children reaped by the kernel,
-# whose CPU time then reaches no one: a loop in such a child would be invisible to the
-# efficiency check, which counts the CPU time of the worker's process tree. A seccomp filter
-# refuses rt_sigaction(SIGCHLD, new action) with EPERM (reading the action stays allowed), so
-# every child ends as a zombie that a parent in the tree waits for, adding its time to the
-# parent's. System calls of another ABI (i386's int 0x80, x32) are refused outright: their
-# numbers differ, and the worker never makes them.
+# A child the kernel reaps by itself takes its CPU time along, to no one: a loop in such a
+# child would be invisible to the efficiency check, which counts the CPU time of the worker's
+# process tree (where no cgroup counts it: cpu_cgroup below). The kernel reaps by itself the
+# children of a process that ignores SIGCHLD (or sets SA_NOCLDWAIT), and those of a PID
+# namespace's init when it ends (it sets SIG_IGN itself: an attacker's review found this, with
+# a user + PID namespace of the worker's own). A seccomp filter therefore refuses, with EPERM:
+# rt_sigaction(SIGCHLD, new action) (reading it stays allowed), new namespaces (unshare, setns,
+# clone with a CLONE_NEW* flag) and ptrace; clone3, whose flags a filter cannot read, answers
+# ENOSYS, so the C library falls back to clone. Every child then ends as a zombie that a parent
+# in the tree waits for, adding its time to the parent's. System calls of another ABI (i386's
+# int 0x80, x32) are refused outright: their numbers differ, and the worker never makes them.
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
-# (AUDIT_ARCH_*, __NR_rt_sigaction) of the ABIs the filter is written for
-SECCOMP_ABI = {"x86_64": (0xC000003E, 13), "aarch64": (0xC00000B7, 134)}.get(os.uname().machine)
+# the ABIs the filter is written for: AUDIT_ARCH_* and the system call numbers
+SECCOMP_ABI = {
+    "x86_64": (0xC000003E, {"rt_sigaction": 13, "clone": 56, "ptrace": 101, "unshare": 272,
+                            "setns": 308, "clone3": 435}),
+    "aarch64": (0xC00000B7, {"rt_sigaction": 134, "clone": 220, "ptrace": 117, "unshare": 97,
+                             "setns": 268, "clone3": 435}),
+}.get(os.uname().machine)
 X32_SYSCALL_BIT = 0x40000000
+CLONE_NEWTIME, CLONE_NEWCGROUP = 0x80, 0x02000000
+NEW_NAMESPACE = (CLONE_NEWTIME | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC
+                 | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
+# seccomp_data: nr at 0, arch at 4, args[i] at 16 + 8 i (little-endian: low half first)
+_NR, _ARCH, _ARG0, _ARG1, _ARG1_HIGH = 0, 4, 16, 24, 28
 
 
 class _SockFilter(ctypes.Structure):
@@ -155,23 +169,43 @@ def children_filter():
     it has none (then no filter: cputime's wall-time measure stands in)."""
     if SECCOMP_ABI is None:
         return None
-    arch, rt_sigaction = SECCOMP_ABI
-    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06   # BPF_LD|W|ABS, BPF_JMP|JEQ/JGE|K, BPF_RET|K
-    allow, deny = 11, 12                            # the last two rows
-    rows = [(load, 0, 0, 4),                                  # 0: seccomp_data.arch
-            (jeq, 0, deny - 2, arch),                         # 1
-            (load, 0, 0, 0),                                  # 2: .nr
-            (jge, deny - 4, 0, X32_SYSCALL_BIT),              # 3
-            (jeq, 0, allow - 5, rt_sigaction),                # 4
-            (load, 0, 0, 16),                                 # 5: .args[0] (signal number)
-            (jeq, 0, allow - 7, signal.SIGCHLD),              # 6
-            (load, 0, 0, 24),                                 # 7: .args[1] low half (new action)
-            (jeq, 0, deny - 9, 0),                            # 8
-            (load, 0, 0, 28),                                 # 9: .args[1] high half
-            (jeq, allow - 11, deny - 11, 0),                  # 10
-            (ret, 0, 0, SECCOMP_RET_ALLOW),                   # 11
-            (ret, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)]     # 12
-    return rows
+    arch, nr = SECCOMP_ABI
+    # (operation, k, label if true, label if false); a string alone labels the next row
+    program = [
+        ("load", _ARCH), ("jeq", arch, None, "refuse"),
+        ("load", _NR), ("jge", X32_SYSCALL_BIT, "refuse", None),
+        ("jeq", nr["rt_sigaction"], "sigaction", None),
+        ("jeq", nr["clone"], "clone", None),
+        ("jeq", nr["clone3"], "no_such_call", None),
+        ("jeq", nr["unshare"], "refuse", None),
+        ("jeq", nr["setns"], "refuse", None),
+        ("jeq", nr["ptrace"], "refuse", "allow"),
+        "sigaction", ("load", _ARG0), ("jeq", signal.SIGCHLD, None, "allow"),
+        ("load", _ARG1), ("jeq", 0, None, "refuse"),
+        ("load", _ARG1_HIGH), ("jeq", 0, "allow", "refuse"),
+        "clone", ("load", _ARG0), ("and", NEW_NAMESPACE), ("jeq", 0, "allow", "refuse"),
+        "allow", ("ret", SECCOMP_RET_ALLOW),
+        "refuse", ("ret", SECCOMP_RET_ERRNO | errno.EPERM),
+        "no_such_call", ("ret", SECCOMP_RET_ERRNO | errno.ENOSYS),
+    ]
+    return _assemble(program)
+
+
+def _assemble(program):
+    """(code, jt, jf, k) rows of a BPF program written with labels (forward jumps only)."""
+    codes = {"load": 0x20, "jeq": 0x15, "jge": 0x35, "and": 0x54, "ret": 0x06}
+    rows, at = [], {}
+    for item in program:
+        if isinstance(item, str):
+            at[item] = len(rows)
+        else:
+            rows.append(item)
+
+    def offset(label, i):
+        return 0 if label is None else at[label] - i - 1
+    return [(codes[op], offset(rest[1], i), offset(rest[2], i), rest[0])
+            if op.startswith("j") else (codes[op], 0, 0, rest[0])
+            for i, (op, *rest) in enumerate(rows)]
 
 
 def wait_for_children():

@@ -215,6 +215,112 @@ def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE 
 def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
     return s
 '''
+# The loop in the child of a user + PID namespace's init, created by the submission: when that
+# init ends, the kernel kills its child and reaps it by itself (it sets the init's SIGCHLD to
+# SIG_IGN), so the child's CPU time reaches no one. An attacker's review passed efficiency 5 of
+# 5 times this way; the lockdown now refuses new namespaces (lockdown.children_filter), and
+# the file then works in a child of its own, which is waited for.
+IN_A_NAMESPACE = '''
+import ctypes as _ctypes
+import math as _math
+import mmap as _mmap
+import os as _os
+
+
+def _elsewhere(compute, shapes):
+    sizes = [int(np.prod(s)) if s else 1 for s in shapes]
+    shared = _mmap.mmap(-1, 8 * sum(sizes))
+
+    def fill():
+        out, at = np.frombuffer(shared, dtype=float), 0
+        for value, n in zip(compute(), sizes):
+            out[at:at + n] = np.ravel(value)
+            at += n
+    helper = _os.fork()
+    if helper == 0:
+        try:
+            if _ctypes.CDLL(None).unshare(0x10000000 | 0x20000000) != 0:   # user + PID
+                fill()                           # refused: work here, a child waited for
+            elif _os.fork() == 0:                # the new namespace's init
+                done_r, done_w = _os.pipe()
+                never_r, never_w = _os.pipe()
+                if _os.fork() == 0:              # its child works, then waits to be killed
+                    fill()
+                    _os.write(done_w, b"x")
+                    _os.read(never_r, 1)
+                _os.read(done_r, 1)              # the init ends: the kernel reaps its child
+            else:
+                _os.wait()
+        finally:
+            _os._exit(0)
+    _os.waitpid(helper, 0)
+    out, at, results = np.frombuffer(shared, dtype=float), 0, []
+    for s, n in zip(shapes, sizes):
+        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
+        at += n
+    return results
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
+
+# The loop in a child that ends about a millisecond after answering, reaped at once by a thread
+# blocked in waitpid, with 48 idle threads to make the grader's reading of the tree slow: when
+# the grader read a parent before its children, a child reaped in between counted nowhere (an
+# attacker's review passed efficiency 2 of 6 times). cputime now reads descendants first.
+REAPED_WHILE_COUNTED = '''
+import ctypes as _ctypes
+import math as _math
+import mmap as _mmap
+import os as _os
+import threading as _threading
+import time as _time
+
+_ctypes.CDLL(None).mallopt(-8, 1)    # M_ARENA_MAX: threads share one malloc arena
+_threading.stack_size(64 * 1024)
+_IDLE = _threading.Event()
+for _ in range(48):
+    _threading.Thread(target=_IDLE.wait, daemon=True).start()
+
+
+def _elsewhere(compute, shapes):
+    sizes = [int(np.prod(s)) if s else 1 for s in shapes]
+    shared = _mmap.mmap(-1, 8 * sum(sizes))
+    ready_r, ready_w = _os.pipe()
+    pid = _os.fork()
+    if pid == 0:
+        try:
+            out, at = np.frombuffer(shared, dtype=float), 0
+            for value, n in zip(compute(), sizes):
+                out[at:at + n] = np.ravel(value)
+                at += n
+            _os.write(ready_w, b"x")
+            _time.sleep(0.0008 if len(shapes) == 1 else 0.003)   # end as the grader counts
+        finally:
+            _os._exit(0)
+    _threading.Thread(target=_os.waitpid, args=(pid, 0), daemon=True).start()
+    _os.close(ready_w)
+    _os.read(ready_r, 1)
+    _os.close(ready_r)
+    out, at, results = np.frombuffer(shared, dtype=float), 0, []
+    for s, n in zip(shapes, sizes):
+        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
+        at += n
+    return results
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
 REAPED_NAIVE = """
     if outsideVectors.shape[0] > 1000:
         loss, gradCenterVec, gradOutsideVecs = _elsewhere(
@@ -262,6 +368,10 @@ TRUSTED = {
     "loops_worked_out_ahead": (AHEAD, {"naiveSoftmaxLossAndGradient": AHEAD_NAIVE}),
     "loops_in_a_reaped_child": (REAPED, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                          "sigmoid": REAPED_SIGMOID}),
+    "loops_in_a_namespace": (IN_A_NAMESPACE, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
+                                              "sigmoid": REAPED_SIGMOID}),
+    "loops_in_a_child_reaped_while_counted": (REAPED_WHILE_COUNTED, {
+        "naiveSoftmaxLossAndGradient": REAPED_NAIVE, "sigmoid": REAPED_SIGMOID}),
     "loops_in_a_reaped_child_after_a_failure": (REAPED, {
         "naiveSoftmaxLossAndGradient": REAPED_NAIVE_AFTER_A_FAILURE, "sigmoid": REAPED_SIGMOID}),
     "sigmoid_clip": ("", {"sigmoid": "s = np.clip(np.asarray(x, dtype=float) + 0.5, 0, 1)"}),
