@@ -10,7 +10,7 @@ from pathlib import Path
 from grader import __version__, findings, rubric as rubric_mod, safe_text, side_files, submission as submission_mod, untouched
 from grader.checks import exercises, failures
 from grader.checks.framework import Context, Outcome
-from grader.results import CheckResult, FunctionReport, GradeReport
+from grader.results import SAME_CAUSE, CheckResult, FunctionReport, GradeReport
 from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
 from grader.worker.loading import EDITION_MODULES
@@ -21,6 +21,9 @@ SKIPPING = failures.SKIP
 # the grader waits for the worker; verdicts and feedback are those of searching at once
 # (False: at once, as each check runs; tests compare the two).
 DEFER_SEARCHES = True
+# A failure put off whose check the findings make the same cause as one above it is not
+# searched: its example is never shown (_said_above). False: every failure is searched.
+SKIP_SAID_ABOVE = True
 
 
 def grade(path, rubric=None, folder=None, progress=None):
@@ -275,9 +278,13 @@ def finish_checks(rubric, checked):
     ctx, outcomes = checked.ctx, checked.outcomes
     charge = getattr(ctx.worker, "charge_function", None)
     since_spent = since_used = 0.0   # what the searches before this one were charged
-    for entry in outcomes:
+    for at, entry in enumerate(outcomes):
         check, outcome, _ = entry
         if outcome.finish is None:
+            continue
+        said = _said_above(rubric, ctx.function, outcomes, at) if SKIP_SAID_ABOVE else None
+        if said is not None:
+            entry[1] = said
             continue
         spent, used = outcome.budget_at
         charged = charge is not None and used is not None
@@ -292,16 +299,8 @@ def finish_checks(rubric, checked):
             since_used = ctx.worker.function_used - used
         if entry[1].passed:
             ctx.passed.add(check.id)
-    fn, items = ctx.function, rubric.items[ctx.function]
-    core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
-    all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
-    graded = []
-    for check, outcome, seconds in outcomes:
-        item = rubric.item(fn, check.id)
-        # a check resting on what the worker reports pays only once every output is right
-        earned = outcome.passed and (item.core or (all_core_ok if check.reported else core_ok))
-        graded.append((check, outcome, item, earned, check.reported, seconds))
-    checks, found = findings.assemble(fn, graded, rubric.mode)
+    fn = ctx.function
+    checks, found = findings.assemble(fn, _graded(rubric, fn, outcomes), rubric.mode)
     report = FunctionReport(name=fn, notes=findings.shape_notes(ctx.notes, checks),
                             checks=checks, findings=found)
     # Out of budget (a time-out, say): the checks' own feedback is the detail worth showing
@@ -311,6 +310,39 @@ def finish_checks(rubric, checked):
         report.status = "not_implemented" if skip.kind == "not_implemented" else "not_graded"
         report.summary = skip.feedback.split("\n")[0]
     return report
+
+
+def _graded(rubric, fn, outcomes):
+    """findings.assemble's input: (check, outcome, item, earned, reported, seconds) each."""
+    items = rubric.items[fn]
+    core_ok = any(o.passed for c, o, _ in outcomes if items[c.id].core)
+    all_core_ok = core_ok and all(o.passed for c, o, _ in outcomes if items[c.id].core)
+    graded = []
+    for check, outcome, seconds in outcomes:
+        item = rubric.item(fn, check.id)
+        # a check resting on what the worker reports pays only once every output is right
+        earned = outcome.passed and (item.core or (all_core_ok if check.reported else core_ok))
+        graded.append((check, outcome, item, earned, check.reported, seconds))
+    return graded
+
+
+def _said_above(rubric, fn, outcomes, at):
+    """The unsearched Outcome of the failure at `at` (grading all before it is done) when
+    the findings make it the same cause as a failure above it, else None.
+
+    Such a check's own example is never shown ("Same cause as above: ..."), and most
+    searches of a buggy file are of such checks (three quarters of the corpus's search
+    time): its search is skipped. The findings of a check depend only on the checks before
+    it, so this is the state it ends in; its mistake is then diagnosed on its first
+    failing input alone."""
+    unsearched = outcomes[at][1].unsearched
+    outcome = _guarded(unsearched) if unsearched is not None else None
+    if outcome is None or outcome.kind == "internal":
+        return None
+    trial = [list(entry) for entry in outcomes[:at + 1]]
+    trial[at][1] = outcome
+    checks, _ = findings.assemble(fn, _graded(rubric, fn, trial), rubric.mode)
+    return outcome if checks[at].state == SAME_CAUSE else None
 
 
 def _run(check, ctx):

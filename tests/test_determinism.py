@@ -33,6 +33,23 @@ def test_searches_put_off_give_what_searches_at_once_give(corpus_reports, monkey
     assert at_once.notes == corpus_reports[path].notes
 
 
+@pytest.mark.parametrize("name", ["neg_sign", "naive_outside_from_y_hat", "skipgram_overwrite"])
+def test_a_failure_said_above_is_not_searched_and_nothing_changes(monkeypatch, name):
+    """A check the findings make the same cause as one above it shows no example of its
+    own: its search (three quarters of a buggy file's search time) is skipped, with the
+    same verdicts, mistakes and feedback as searching every failure."""
+    from grader.checks import framework
+    path = CORPUS / "buggy" / f"{name}.py"
+    searched, search = [], framework._search
+    monkeypatch.setattr(framework, "_search", lambda *a: (searched.append(1), search(*a))[1])
+    skipping = grading.grade(path)
+    skipped_to = len(searched)
+    monkeypatch.setattr(grading, "SKIP_SAID_ABOVE", False)
+    every = grading.grade(path)
+    assert _verdicts(skipping) == _verdicts(every) and skipping.notes == every.notes
+    assert skipped_to < len(searched) - skipped_to   # fewer searches, and some skipped
+
+
 SEARCHED_IN = """
 import sys, threading
 sys.path.insert(0, {root!r})

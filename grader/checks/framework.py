@@ -66,13 +66,20 @@ class Outcome:
     kind: str = ""       # the failure's kind (see Failure), "" when passed
     finish: object = None   # a search put off (Context.defer): () -> the final Outcome
     budget_at: tuple = None  # (ctx.spent, the worker's function_used) when it was put off
+    unsearched: object = None  # with finish: () -> the Outcome on the first failing input,
+                               # not shrunk, or None (see grading.finish_checks)
 
     def then(self, adjust):
         """adjust(outcome) -> Outcome, applied now or, for a search put off, once it has
         run: a check that changes what run_property returned must change it this way."""
         if self.finish is None:
             return adjust(self)
-        return dataclasses.replace(self, finish=lambda finish=self.finish: adjust(finish()))
+
+        def unsearched(found=self.unsearched):
+            outcome = found() if found is not None else None
+            return adjust(outcome) if outcome is not None else None
+        return dataclasses.replace(self, finish=lambda finish=self.finish: adjust(finish()),
+                                   unsearched=unsearched)
 
 
 @dataclass
@@ -330,8 +337,27 @@ def run_property(ctx, recipe, body, examples):
         import_hypothesis_soon()
         return Outcome(False, kind=first.kind,
                        finish=lambda: _search(ctx, recipe, body, examples, problems, first),
-                       budget_at=(ctx.spent, getattr(ctx.worker, "function_used", None)))
+                       budget_at=(ctx.spent, getattr(ctx.worker, "function_used", None)),
+                       unsearched=lambda: _unsearched(ctx, problems, body, first))
     return _search(ctx, recipe, body, examples, problems, first)
+
+
+def _unsearched(ctx, problems, body, first):
+    """The Outcome a search would start from: the first generated input that fails (the
+    search meets it first too), diagnosed alone, not shrunk; None where the search would
+    look past it (a wrong shape further on, which the search shows instead)."""
+    if first.kind != "shape" and _fails_on_shape(problems, body):
+        return None
+    for problem in problems:
+        try:
+            body(problem)
+        except Failure as exc:
+            mistake = diagnose(ctx, [(problem, exc)])
+            return Outcome(False, feedback(problem, exc, mistake, hints(ctx)),
+                           mistake.name if mistake else "", exc.kind)
+        except Exception:  # noqa: BLE001 - not what the search would show: search then
+            return None
+    return None
 
 
 _importing = []   # the thread of import_hypothesis_soon, once started
