@@ -4,9 +4,9 @@ while other gradings run in parallel, and count the verdicts (issue 11).
     .venv/bin/python bench/efficiency_determinism.py [--runs 20] [--load 2]
 
 The loop-based files (tests/corpus/trusted/loops_honest.py: naive softmax and sigmoid loop
-in Python; loops_in_a_reaped_child.py, loops_in_a_namespace.py and
-loops_in_a_child_reaped_while_counted.py: the same loops in a child whose CPU time the
-kernel or a race would hide)
+in Python; loops_in_a_reaped_child.py, loops_in_a_namespace.py,
+loops_in_a_child_reaped_while_counted.py and loops_split_over_children.py: the same loops in
+children whose CPU time the kernel, a race or clock-tick rounding would hide)
 must fail those two efficiency checks in every run and pass the others; the reference must
 pass every one. Each run's student/reference CPU-time ratio is recorded too,
 to show the margin on each side of the limit. Exits 1 if any verdict differed.
@@ -27,7 +27,8 @@ from grader.checks import efficiency  # noqa: E402
 
 LOOPS = tuple(ROOT / "tests" / "corpus" / "trusted" / name
               for name in ("loops_honest.py", "loops_in_a_reaped_child.py",
-                           "loops_in_a_namespace.py", "loops_in_a_child_reaped_while_counted.py"))
+                           "loops_in_a_namespace.py", "loops_in_a_child_reaped_while_counted.py",
+                           "loops_split_over_children.py"))
 VECTORISED = ROOT / "solutions" / "word2vec.py"
 SLOW = {"sigmoid", "naiveSoftmaxLossAndGradient"}   # the functions LOOPS writes with loops
 LOAD = """

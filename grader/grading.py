@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader import __version__, findings, rubric as rubric_mod, safe_text, side_files, submission as submission_mod, untouched
 from grader.checks import exercises, failures
-from grader.checks.framework import Context, Outcome
+from grader.checks.framework import Context, Outcome, process_refused
 from grader.results import SAME_CAUSE, CheckResult, FunctionReport, GradeReport
 from grader.sandbox import private_copy
 from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
@@ -109,6 +109,9 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
                                "(code at the top level of the file runs on import; keep long "
                                "computations under `if __name__ == \"__main__\":`).")
         loaded = None
+    if loaded is not None and sub.kind == "py" and _errors(loaded) and \
+            _refused_lines(loaded) == _errors(loaded):
+        loaded = _without_refused_lines(report, worker)
     side = sub.side_problems
     if loaded is not None:
         report.notes.extend(loading_notes(loaded, rubric))
@@ -197,6 +200,35 @@ def loading_notes(loaded, rubric):
     return notes
 
 
+def _errors(loaded):
+    return [e for e in loaded.get("cell_errors", []) if e.get("cell") is None]
+
+
+def _refused_lines(loaded):
+    """The load errors of lines that start a process, which the sandbox refuses."""
+    return [e for e in _errors(loaded)
+            if process_refused(e.get("type", ""), e.get("message", ""), e.get("where"))]
+
+
+def _without_refused_lines(report, worker):
+    """Load a .py again statement by statement, as a notebook is (a line starting a process,
+    refused, stops a file at import: a correct file scored 0 for `subprocess.run(["ls"])`);
+    the refused lines become notes and are no longer load errors. The load answer, or None."""
+    worker.load_request.stop_on_error = False
+    try:
+        loaded = worker.start()
+    except WorkerFailure as exc:
+        report.problems.append(f"Your file could not be loaded: {exc.message}")
+        return None
+    refused = _refused_lines(loaded)
+    for error in refused:
+        line = f"Line {error['lineno']}" if error.get("lineno") else "A line"
+        report.notes.append(f"{line} of your file starts a process, which grading does not "
+                            "allow: it was skipped and the rest of the file ran.")
+    loaded["cell_errors"] = [e for e in loaded.get("cell_errors", []) if e not in refused]
+    return loaded
+
+
 def _lower(sentence):
     return sentence[:1].lower() + sentence[1:]
 
@@ -219,7 +251,8 @@ def import_problem(error):
                 "grading. Only numpy, the standard library and the course's utils are; remove "
                 "that import.")
     trace = "".join(f"\n    {entry}" for entry in error.get("where") or [])
-    return f"Your file raised {kind}: {message}{line}{where} while it was being loaded.{trace}"
+    return (f"Your file raised {kind}: {message}{line}{where} while it was being loaded.{trace}"
+            + process_refused(kind, message, error.get("where")))
 
 
 def _not_graded(rubric, fn, summary, status="not_graded"):

@@ -5,7 +5,8 @@ import pytest
 
 from conftest import CORPUS, ROOT, function_scores, STUB
 
-CORRECT = ["vectorised", "loops", "unique_counts", "singleton_shapes", "course_layout/word2vec"]
+CORRECT = ["vectorised", "loops", "unique_counts", "singleton_shapes", "course_layout/word2vec",
+           "starts_a_process"]
 
 # file -> (function that must lose points, the diagnosis that must be named there or None)
 BUGGY = {
@@ -44,6 +45,30 @@ def test_correct_styles_get_full_marks(corpus_reports, name):
     report = corpus_reports[CORPUS / "correct" / f"{name}.py"]
     failed = [(c.name, c.feedback) for c in report.checks() if not c.passed]
     assert report.score == report.max_score, failed
+
+
+def test_a_line_starting_a_process_is_skipped_with_a_note(corpus_reports):
+    """The sandbox refuses new processes (lockdown.refuse_processes): the file stopped at
+    `subprocess.run(["ls"])` on import and scored 0; its other lines now run."""
+    from grader.sandbox import lockdown
+    if lockdown.children_filter() is None:
+        pytest.skip("no seccomp filter for this machine's ABI: processes are not refused")
+    report = corpus_reports[CORPUS / "correct" / "starts_a_process.py"]
+    refused = [n for n in report.notes if "starts a process" in n]
+    assert refused == ["Line 20 of your file starts a process, which grading does not allow: "
+                       "it was skipped and the rest of the file ran."]
+    assert not report.problems
+
+
+def test_a_file_that_loads_is_loaded_once(monkeypatch):
+    """Only a file stopped by a refused process is loaded again, statement by statement
+    (a first version loaded every file twice: no errors are all refused ones too)."""
+    from grader import grading
+    from grader.sandbox.client import WorkerClient
+    starts, start = [], WorkerClient.start
+    monkeypatch.setattr(WorkerClient, "start", lambda self: (starts.append(1), start(self))[1])
+    grading.grade(CORPUS / "correct" / "vectorised.py")
+    assert len(starts) == 1
 
 
 def test_singleton_shapes_are_accepted_with_a_note(corpus_reports):

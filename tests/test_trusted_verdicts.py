@@ -28,7 +28,8 @@ CASE = ROOT / "tests" / "corpus" / "real_world" / "shared_cases" / "negsampling_
 FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2vec.py"]
 LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
          "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child",
-         "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted")
+         "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
+         "loops_split_over_children")
 
 
 def _key(path):
@@ -174,7 +175,8 @@ def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, n
 
 def test_a_loop_sigmoid_fails_efficiency_with_the_tracer_patched_or_in_a_reaped_child(reports):
     for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child",
-                 "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted"):
+                 "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
+         "loops_split_over_children"):
         assert not _check(reports[name], "sigmoid", "efficiency").passed
 
 
@@ -391,15 +393,15 @@ def test_the_call_time_less_waiting_counts_when_cpu_time_cannot_see_the_work():
     assert 0.2 <= elapsed(0.3, True) < 1.0
 
 
-def test_where_no_child_can_be_reaped_unseen_the_cpu_time_alone_counts():
-    """Where the lockdown keeps every child waited for (lockdown.wait_for_children), the
+def test_where_the_worker_can_start_no_process_the_cpu_time_alone_counts():
+    """Where the lockdown lets the worker start no process (lockdown.refuse_processes), the
     worker's CPU time holds all its work: the wall time, which a loaded machine stretches
     and waiting for a core shrinks again (a reaped child's loop passed beside 3 gradings),
     is no part of the verdict."""
     from grader.checks import efficiency
 
     class Counted:
-        protections = {"children_counted": True}
+        protections = {"processes_refused": True}
 
         def __init__(self):
             self.readings = iter([(1.0, 0.0, False), (1.002, 0.0, False)])
@@ -414,7 +416,7 @@ def test_where_no_child_can_be_reaped_unseen_the_cpu_time_alone_counts():
     ctx = Context(worker=Counted(), rubric=rubric_mod.load(), function="sigmoid")
     _, cpu, seconds = efficiency._measured(ctx, {"op": "call_kept"})
     assert cpu == seconds == pytest.approx(0.002)
-    assert not efficiency.children_counted(Context(worker=object(), rubric=None, function="x"))
+    assert not efficiency.processes_refused(Context(worker=object(), rubric=None, function="x"))
 
 
 LOAD = ("import sys\nsys.path.insert(0, {root!r})\nfrom grader import grading\n"

@@ -4,11 +4,12 @@ The verdict rests only on what the grader measures itself:
 - the student's time is the CPU time the kernel charged the worker's processes for one call,
   read from /proc on the grader's side (WorkerClient.worker_times); CPU time, unlike
   wall time, does not grow with other work on the machine, so the verdict holds under load.
-  The worker's lockdown refuses to let the kernel reap a child by itself (which would take
-  the child's CPU time along: lockdown.wait_for_children). Where it cannot (no seccomp), the
-  time is the longer of the CPU time and the call's wall time less the time the worker and
-  the grader waited for a core (also the kernel's count), which sees such a child's work
-  but can over-subtract on a heavily loaded machine;
+  The worker's lockdown lets it start threads but no process (lockdown.refuse_processes):
+  a child's CPU time can escape the count (reaped by the kernel itself, or rounded down to
+  its reaper's clock ticks). Where it cannot refuse them (no seccomp), the time is the
+  longer of the CPU time and the call's wall time less the time the worker and the grader
+  waited for a core (also the kernel's count), which sees a child's work but can
+  over-subtract on a heavily loaded machine;
 - every timed call gets fresh inputs (never seen before, so memoising earns nothing), and
   its result must match the reference's on them (a worker that skips the work is caught);
 - the reference's CPU time on the same inputs is measured in the grader's process.
@@ -156,8 +157,8 @@ def _measured(ctx, request, own=False):
     (Hypothesis loading in the background) is no part of the call, and taking it off let a
     child's loop hide.
 
-    Both are the kernel's counts, read here. Where the worker's children are counted
-    (children_counted), the second is the first. Elsewhere it catches work the first cannot
+    Both are the kernel's counts, read here. Where the worker can start no process
+    (processes_refused), the second is the first. Elsewhere it catches work the first cannot
     see: a child process the kernel reaps by itself (SIGCHLD ignored) takes its CPU time with
     it, but the call still lasts as long as the child works. Taking the worker's waiting off
     keeps honest code's verdict the same under load; spinning threads or children that wait
@@ -171,8 +172,8 @@ def _measured(ctx, request, own=False):
     after, waited_after = times(), cputime.own_waiting_seconds()
     if None in (before, after, waited, waited_after):
         cpu, elapsed = None, wall
-    elif children_counted(ctx):
-        cpu = elapsed = max(0.0, after[0] - before[0])   # the CPU time sees every child
+    elif processes_refused(ctx):
+        cpu = elapsed = max(0.0, after[0] - before[0])   # one process: its CPU time is all
     else:
         cpu = max(0.0, after[0] - before[0])
         # A worker thread below normal priority waits for a core because it asked to: its
@@ -182,11 +183,11 @@ def _measured(ctx, request, own=False):
     return (answer, cpu, elapsed) + ((mine,) if own else ())
 
 
-def children_counted(ctx) -> bool:
-    """Whether the worker's lockdown keeps the kernel from reaping its processes' children
-    by itself (lockdown.wait_for_children), so that the CPU time of its process tree holds
-    all its work; what lockdown.py reported from the trusted side, never the worker."""
-    return bool((getattr(ctx.worker, "protections", None) or {}).get("children_counted"))
+def processes_refused(ctx) -> bool:
+    """Whether the worker can start no process (lockdown.refuse_processes), so that its own
+    CPU time holds all its work; what lockdown.py reported from the trusted side (the
+    worker's one byte, sent before any of the submission's code ran), never the worker."""
+    return bool((getattr(ctx.worker, "protections", None) or {}).get("processes_refused"))
 
 
 def python_lines(ctx, request: dict) -> int:

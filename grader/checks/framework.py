@@ -3,6 +3,7 @@ generated inputs with Hypothesis, and turning the smallest failure into feedback
 """
 
 import dataclasses
+import re
 import sys
 import threading
 import time
@@ -232,6 +233,24 @@ TIMED_OUT_SECONDS = 0.3       # per call, once one call of the function has time
 COLLECT_ROUNDS = 4            # a body needing answers that depend on answers asks in rounds
 
 
+# A call that starts a process, as a student's line shows it (the sandbox refuses them)
+_STARTS_A_PROCESS = re.compile(r"\b(fork|forkpty|vfork|spawn\w*|system|popen|Popen|run|call|"
+                               r"check_call|check_output|Process|Pool|ProcessPoolExecutor)\s*\(")
+
+
+def process_refused(kind: str, message: str, where: list) -> str:
+    """The sentence for a student whose line starting a process was refused (the worker may
+    start threads but no process: lockdown.refuse_processes), or "" for any other error.
+    `where`: the student's lines of the traceback, as the worker reports them."""
+    if kind != "PermissionError" or "[Errno 1]" not in message:
+        return ""
+    if not any(_STARTS_A_PROCESS.search(str(line)) for line in where or ()):
+        return ""
+    return ("\nWhile it is graded, your code may not start other processes (os.fork, "
+            "subprocess, multiprocessing): remove that call, or keep it out of the functions "
+            "and of what runs when the file is loaded.")
+
+
 def error_failure(function, error):
     """A Failure describing an exception the student's code raised."""
     kind, message = error.get("type", "Error"), error.get("message", "")
@@ -255,7 +274,8 @@ def error_failure(function, error):
     if kind == "SystemExit":
         return Failure(f"Your code called sys.exit() ({message}) while {function} ran.{trace}",
                        kind="exception")
-    return Failure(f"{function} raised {kind}: {message}{trace}", kind="exception")
+    return Failure(f"{function} raised {kind}: {message}{trace}"
+                   + process_refused(kind, message, where), kind="exception")
 
 
 def unpack(answer, function, arity):

@@ -10,7 +10,8 @@ run time in nanoseconds (/proc/PID/task/TID/schedstat) and its utime + stime in 
 (/proc/PID/stat, which also holds threads that already ended); the children it reaped add
 their cutime + cstime on top (clock ticks of a total kept in nanoseconds: a difference is
 off by less than one tick). A child the kernel reaps by itself would count nowhere; the
-lockdown refuses that where it can (lockdown.wait_for_children). For where it cannot, beside
+lockdown lets the worker start no process where it can (lockdown.refuse_processes). For
+where it cannot, beside
 the CPU time: the time the threads waited for a core (schedstat's run delay), and whether
 any runs below normal priority; the efficiency check then takes the waiting off a call's
 wall time, to see work that CPU time cannot. Linux only; elsewhere `tree_seconds` and

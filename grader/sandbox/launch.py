@@ -37,7 +37,9 @@ class Limits:
     call_seconds: float = 2.0
     load_seconds: float = 10.0
     memory_mb: int = 1024
-    processes: int = 64        # RLIMIT_NPROC: bounds a fork bomb
+    processes: int = 64        # RLIMIT_NPROC: bounds a fork bomb (where processes are allowed)
+    start_processes: bool = False  # True: the worker may start processes (no seccomp filter:
+                                   # tests of what contains them where the filter is missing)
     cpu_seconds: int = 300     # RLIMIT_CPU per worker: a backstop behind the call timeouts
     tmp_mb: int = 64           # the worker's private /tmp
 
@@ -78,6 +80,7 @@ def _config(executable, limits, readable, file_bytes, report_fd):
             "require_unprivileged": os.environ.get(REQUIRE_VARIABLE) == "1",
             "memory_mb": limits.memory_mb,
             "cpu_seconds": limits.cpu_seconds, "processes": limits.processes,
+            "refuse_processes": not limits.start_processes,
             "tmp_mb": limits.tmp_mb, "file_bytes": int(file_bytes), "uid": worker_uid(),
             "env": worker_env(), "report_fd": report_fd, "hidden": [str(p) for p in HIDDEN],
             **view(executable, readable)}

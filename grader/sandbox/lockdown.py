@@ -19,9 +19,9 @@ unprivileged user namespaces):
   PID namespace (double-forked ones too).
 - W sets rlimits, drops to an unprivileged uid (when root), forbids new privileges and
   execs the worker.
-- Before forking W, I (or L, below) installs a seccomp filter that W inherits: no process of
-  the submission can have the kernel reap its children by itself (wait_for_children), so
-  every process's CPU time reaches a parent in the tree, where the efficiency check reads it.
+- W installs a seccomp filter before it runs anything of the submission's: it may start
+  threads but no process (refuse_processes), so its CPU time, which the efficiency check
+  reads, is all in one process.
 
 Where namespaces are refused (no root and no user namespaces, a container without
 CAP_SYS_ADMIN, macOS), L forks W directly: rlimits, an unprivileged uid when root and python
@@ -126,29 +126,30 @@ def unshare(flags):
     _check(libc().unshare(flags), "unshare")
 
 
-# -- children are always waited for ----------------------------------------------------------
-# A child the kernel reaps by itself takes its CPU time along, to no one: a loop in such a
-# child would be invisible to the efficiency check, which counts the CPU time of the worker's
-# process tree (where no cgroup counts it: cpu_cgroup below). The kernel reaps by itself the
-# children of a process that ignores SIGCHLD (or sets SA_NOCLDWAIT), and those of a PID
-# namespace's init when it ends (it sets SIG_IGN itself: an attacker's review found this, with
-# a user + PID namespace of the worker's own). A seccomp filter therefore refuses, with EPERM:
-# rt_sigaction(SIGCHLD, new action) (reading it stays allowed), new namespaces (unshare, setns,
-# clone with a CLONE_NEW* flag) and ptrace; clone3, whose flags a filter cannot read, answers
-# ENOSYS, so the C library falls back to clone. Every child then ends as a zombie that a parent
-# in the tree waits for, adding its time to the parent's. System calls of another ABI (i386's
-# int 0x80, x32) are refused outright: their numbers differ, and the worker never makes them.
+# -- no process of its own -------------------------------------------------------------------
+# The efficiency check counts the CPU time of the worker's process tree, and a process's
+# children are where that count goes blind: a child the kernel reaps by itself takes its time
+# along to no one (SIGCHLD ignored, SA_NOCLDWAIT, the end of a PID namespace's init), a child
+# reaped by its parent reaches /proc only in the parent's clock ticks (10 ms, rounded down: an
+# attacker's review hid a loop in 8 children of under 10 ms each, reaped by 8 fresh helpers,
+# 28 of 28 times), and a parent read before its child misses a child reaped in between. The
+# exercise never needs a process, so a seccomp filter refuses them: fork, vfork and clone
+# without CLONE_THREAD answer EPERM (threads still start), as do new namespaces (unshare,
+# setns), ptrace and setting SIGCHLD's action (kept: they refuse the same where an older
+# kernel let something through); clone3, whose flags a filter cannot read, answers ENOSYS, so
+# the C library falls back to clone. System calls of another ABI (i386's int 0x80, x32) are
+# refused outright: their numbers differ, and the worker never makes them.
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO = 0x7FFF0000, 0x00050000
 # the ABIs the filter is written for: AUDIT_ARCH_* and the system call numbers
 SECCOMP_ABI = {
-    "x86_64": (0xC000003E, {"rt_sigaction": 13, "clone": 56, "ptrace": 101, "unshare": 272,
-                            "setns": 308, "clone3": 435}),
+    "x86_64": (0xC000003E, {"rt_sigaction": 13, "clone": 56, "fork": 57, "vfork": 58,
+                            "ptrace": 101, "unshare": 272, "setns": 308, "clone3": 435}),
     "aarch64": (0xC00000B7, {"rt_sigaction": 134, "clone": 220, "ptrace": 117, "unshare": 97,
-                             "setns": 268, "clone3": 435}),
+                             "setns": 268, "clone3": 435}),   # no fork or vfork: clone only
 }.get(os.uname().machine)
 X32_SYSCALL_BIT = 0x40000000
-CLONE_NEWTIME, CLONE_NEWCGROUP = 0x80, 0x02000000
+CLONE_NEWTIME, CLONE_NEWCGROUP, CLONE_THREAD = 0x80, 0x02000000, 0x00010000
 NEW_NAMESPACE = (CLONE_NEWTIME | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC
                  | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 # seccomp_data: nr at 0, arch at 4, args[i] at 16 + 8 i (little-endian: low half first)
@@ -177,13 +178,15 @@ def children_filter():
         ("jeq", nr["rt_sigaction"], "sigaction", None),
         ("jeq", nr["clone"], "clone", None),
         ("jeq", nr["clone3"], "no_such_call", None),
+        *[("jeq", nr[name], "refuse", None) for name in ("fork", "vfork") if name in nr],
         ("jeq", nr["unshare"], "refuse", None),
         ("jeq", nr["setns"], "refuse", None),
         ("jeq", nr["ptrace"], "refuse", "allow"),
         "sigaction", ("load", _ARG0), ("jeq", signal.SIGCHLD, None, "allow"),
         ("load", _ARG1), ("jeq", 0, None, "refuse"),
         ("load", _ARG1_HIGH), ("jeq", 0, "allow", "refuse"),
-        "clone", ("load", _ARG0), ("and", NEW_NAMESPACE), ("jeq", 0, "allow", "refuse"),
+        "clone", ("load", _ARG0), ("and", NEW_NAMESPACE | CLONE_THREAD),
+        ("jeq", CLONE_THREAD, "allow", "refuse"),      # a thread, in no new namespace
         "allow", ("ret", SECCOMP_RET_ALLOW),
         "refuse", ("ret", SECCOMP_RET_ERRNO | errno.EPERM),
         "no_such_call", ("ret", SECCOMP_RET_ERRNO | errno.ENOSYS),
@@ -208,9 +211,9 @@ def _assemble(program):
             for i, (op, *rest) in enumerate(rows)]
 
 
-def wait_for_children():
-    """Install the filter on this process (and so on all it forks from now on); True if the
-    kernel took it. Needs no privilege (it sets no_new_privs first)."""
+def refuse_processes():
+    """Install the filter on this process (W, which can then start no process); True if
+    the kernel took it. Needs no privilege (it sets no_new_privs first)."""
     rows = children_filter()
     if rows is None or not sys.platform.startswith("linux"):
         return False
@@ -393,9 +396,25 @@ def _all_readable(paths):
     return all(readable_by_others(p) for p in paths if os.path.lexists(p))
 
 
-def exec_worker(cfg, argv, uid):
-    """In W: limits, identity, then the worker. Never returns."""
+def _filtered(filtered_r, filtered_w):
+    """In I (or L), after forking W: whether W says it installed the filter (one byte, before
+    it runs anything of the submission's; nothing if it failed before)."""
+    os.close(filtered_w)
     try:
+        return os.read(filtered_r, 1) == b"1"
+    finally:
+        os.close(filtered_r)
+
+
+def exec_worker(cfg, argv, uid, filtered_fd=None):
+    """In W: limits, identity, the filter (saying on `filtered_fd` whether it took), then the
+    worker. Never returns."""
+    try:
+        if cfg.get("report_fd") is not None:   # forked after the report: never W's to write
+            try:
+                os.close(cfg["report_fd"])
+            except OSError:
+                pass
         for sig in CATCHABLE:
             signal.signal(sig, signal.SIG_DFL)
         os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
@@ -413,6 +432,11 @@ def exec_worker(cfg, argv, uid):
         if sys.platform.startswith("linux"):
             prctl(PR_SET_NO_NEW_PRIVS, 1)
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+        # last: from here on, no process can be started
+        refused = refuse_processes() if cfg.get("refuse_processes", True) else False
+        if filtered_fd is not None:
+            os.write(filtered_fd, b"1" if refused else b"0")
+            os.close(filtered_fd)
         if start_worker is not None:   # forked from the template: no exec (never returns)
             start_worker(argv)
         os.execve(argv[0], argv, cfg["env"])
@@ -571,12 +595,14 @@ def be_init(cfg, worker_argv, fd, info, status_w):
     info["uid"] = uid
     if not in_userns and uid is None and cfg.get("require_unprivileged"):
         refuse(fd, info)
-    info["children_counted"] = wait_for_children()
-    report(fd, info)
+    filtered_r, filtered_w = os.pipe()
     worker = os.fork()
     if worker == 0:
         os.close(status_w)
-        exec_worker(cfg, worker_argv, uid)
+        os.close(filtered_r)
+        exec_worker(cfg, worker_argv, uid, filtered_w)
+    info["processes_refused"] = _filtered(filtered_r, filtered_w)
+    report(fd, info)
     status = supervise(worker, reap_orphans=False)
     end_namespace()
     return status
@@ -624,15 +650,17 @@ def run_as_process(cfg, worker_argv, fd, info, child):
     info["uid"] = uid
     if os.geteuid() == 0 and uid is None and cfg.get("require_unprivileged"):
         refuse(fd, info)
-    info["children_counted"] = wait_for_children()
-    report(fd, info)
     linux = sys.platform.startswith("linux")
     if linux:
         prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of W come back here, to be killed
+    filtered_r, filtered_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        exec_worker(cfg, worker_argv, uid)
+        os.close(filtered_r)
+        exec_worker(cfg, worker_argv, uid, filtered_w)
     child["pid"] = pid
+    info["processes_refused"] = _filtered(filtered_r, filtered_w)
+    report(fd, info)
     return supervise(pid, reap_orphans=linux)
 
 

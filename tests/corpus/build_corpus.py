@@ -314,10 +314,23 @@ def broken_files():
     }
 
 
+def whole_file_variants():
+    """Correct files with something at the top level that grading must step around."""
+    good = fill({})
+    return {
+        # the sandbox refuses new processes: the line is skipped, the rest graded
+        "starts_a_process": good.replace("import numpy as np\n", "import numpy as np\n"
+                                         "import subprocess\n\n"
+                                         "subprocess.run([\"ls\"])\n", 1),
+    }
+
+
 def main():
     (HERE / "broken").mkdir(exist_ok=True)
     for name, data in broken_files().items():
         (HERE / "broken" / f"{name}.py").write_bytes(data)
+    for name, text in whole_file_variants().items():
+        (HERE / "correct" / f"{name}.py").write_text(text)
     for folder, table in (("correct", CORRECT), ("buggy", BUGGY), ("vacuous", VACUOUS)):
         (HERE / folder).mkdir(exist_ok=True)
         for name, bodies in table.items():

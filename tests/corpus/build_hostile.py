@@ -124,7 +124,10 @@ def _daemon():
         os._exit(0)
 
 
-_daemon()
+try:
+    _daemon()
+except OSError as exc:   # where the sandbox refuses new processes
+    print("fork refused:", exc)
 """, {}),
     "network": ("At import, connects to a loopback port (the test listens there) and to "
                 "192.0.2.1 (TEST-NET-1, never routed), reporting what happened.",
@@ -222,13 +225,16 @@ def _overwrite():
 
 
 _overwrite()
-if os.fork() == 0:
-    os.setsid()
-    _mark_as_hostile()
-    for _ in range(20):
-        time.sleep(0.5)
-        _overwrite()
-    os._exit(0)
+try:
+    if os.fork() == 0:
+        os.setsid()
+        _mark_as_hostile()
+        for _ in range(20):
+            time.sleep(0.5)
+            _overwrite()
+        os._exit(0)
+except OSError as exc:   # where the sandbox refuses new processes
+    print("fork refused:", exc)
 """, {}),
     "monkeypatch": ("Patches numpy's and Python's comparisons to always agree; its sigmoid "
                     "is wrong.", "import builtins\nimport math\n" + """

@@ -154,8 +154,8 @@ AHEAD_NAIVE = """
 # Runs the loop in a forked child that the kernel reaps by itself (SIGCHLD ignored, or else
 # SA_NOCLDWAIT through libc), so its CPU time would be counted nowhere; the result comes back
 # through shared memory. An attacker's review found it (loops scored 2/2 on efficiency). The
-# lockdown now refuses both requests (lockdown.wait_for_children), so the child is waited
-# for and its CPU time counted; before that, the call's wall time less waiting caught it,
+# lockdown now refuses both requests and any new process (lockdown.refuse_processes): the
+# loop then runs in the worker itself. Before, the call's wall time less waiting caught it,
 # except under heavy load.
 REAPED = '''
 import ctypes as _ctypes
@@ -184,7 +184,10 @@ def _elsewhere(compute, shapes):
     sizes = [int(np.prod(s)) if s else 1 for s in shapes]
     shared = _mmap.mmap(-1, 8 * sum(sizes))
     _kernel_reaps_children()
-    pid = _os.fork()
+    try:
+        pid = _os.fork()
+    except OSError:   # no process may be started: the loop runs here
+        return list(compute())
     if pid == 0:
         try:
             out, at = np.frombuffer(shared, dtype=float), 0
@@ -218,8 +221,8 @@ def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
 # The loop in the child of a user + PID namespace's init, created by the submission: when that
 # init ends, the kernel kills its child and reaps it by itself (it sets the init's SIGCHLD to
 # SIG_IGN), so the child's CPU time reaches no one. An attacker's review passed efficiency 5 of
-# 5 times this way; the lockdown now refuses new namespaces (lockdown.children_filter), and
-# the file then works in a child of its own, which is waited for.
+# 5 times this way; the lockdown now refuses new namespaces and processes
+# (lockdown.children_filter), and the loop then runs in the worker itself.
 IN_A_NAMESPACE = '''
 import ctypes as _ctypes
 import math as _math
@@ -236,7 +239,10 @@ def _elsewhere(compute, shapes):
         for value, n in zip(compute(), sizes):
             out[at:at + n] = np.ravel(value)
             at += n
-    helper = _os.fork()
+    try:
+        helper = _os.fork()
+    except OSError:   # no process may be started: the loop runs here
+        return list(compute())
     if helper == 0:
         try:
             if _ctypes.CDLL(None).unshare(0x10000000 | 0x20000000) != 0:   # user + PID
@@ -272,7 +278,8 @@ def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
 # The loop in a child that ends about a millisecond after answering, reaped at once by a thread
 # blocked in waitpid, with 48 idle threads to make the grader's reading of the tree slow: when
 # the grader read a parent before its children, a child reaped in between counted nowhere (an
-# attacker's review passed efficiency 2 of 6 times). cputime now reads descendants first.
+# attacker's review passed efficiency 2 of 6 times). cputime now reads descendants first, and
+# the lockdown refuses new processes: the loop then runs in the worker itself.
 REAPED_WHILE_COUNTED = '''
 import ctypes as _ctypes
 import math as _math
@@ -292,7 +299,10 @@ def _elsewhere(compute, shapes):
     sizes = [int(np.prod(s)) if s else 1 for s in shapes]
     shared = _mmap.mmap(-1, 8 * sum(sizes))
     ready_r, ready_w = _os.pipe()
-    pid = _os.fork()
+    try:
+        pid = _os.fork()
+    except OSError:   # no process may be started: the loop runs here
+        return list(compute())
     if pid == 0:
         try:
             out, at = np.frombuffer(shared, dtype=float), 0
@@ -321,6 +331,59 @@ def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE 
 def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
     return s
 '''
+# The loop split over 8 children of under 10 ms each, each reaped by a fresh helper process
+# of its own: a reaped child's time reaches /proc only in its reaper's clock ticks, rounded
+# down, and a helper that never reaped before showed 0 (an attacker's review passed
+# efficiency 28 of 28 times). The lockdown now refuses new processes
+# (lockdown.refuse_processes): the loop then runs in the worker itself.
+SPLIT_OVER_CHILDREN = '''
+import math as _math
+import mmap as _mmap
+import os as _os
+
+_PARTS = 8
+
+
+def _split_sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    flat, shared = x.ravel(), _mmap.mmap(-1, 8 * x.size)
+    out = np.frombuffer(shared, dtype=float)
+    done_r, done_w = _os.pipe()
+    helpers = []
+    try:
+        for part in np.array_split(np.arange(flat.size), _PARTS):
+            helper = _os.fork()
+            if helper == 0:                      # reaps its one child
+                try:
+                    child = _os.fork()
+                    if child == 0:
+                        out[part] = _loop_sigmoid(flat[part])
+                        _os._exit(0)
+                    _os.waitpid(child, 0)
+                    _os.write(done_w, b"x")
+                finally:
+                    _os._exit(0)
+            helpers.append(helper)
+    except OSError:   # no process may be started: the loop runs here
+        for helper in helpers:
+            _os.waitpid(helper, 0)
+        return _loop_sigmoid(x)
+    for _ in helpers:
+        _os.read(done_r, 1)
+    result = out.reshape(x.shape).copy()
+    for helper in helpers:
+        _os.waitpid(helper, 0)
+    return result
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
+
 REAPED_NAIVE = """
     if outsideVectors.shape[0] > 1000:
         loss, gradCenterVec, gradOutsideVecs = _elsewhere(
@@ -368,6 +431,12 @@ TRUSTED = {
     "loops_worked_out_ahead": (AHEAD, {"naiveSoftmaxLossAndGradient": AHEAD_NAIVE}),
     "loops_in_a_reaped_child": (REAPED, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                          "sigmoid": REAPED_SIGMOID}),
+    "loops_split_over_children": (SPLIT_OVER_CHILDREN, {
+        "naiveSoftmaxLossAndGradient": """
+    loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
+                                                       outsideVectors)""",
+        "sigmoid": """
+    s = _split_sigmoid(x) if np.size(x) > 5000 else _loop_sigmoid(x)"""}),
     "loops_in_a_namespace": (IN_A_NAMESPACE, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                               "sigmoid": REAPED_SIGMOID}),
     "loops_in_a_child_reaped_while_counted": (REAPED_WHILE_COUNTED, {

@@ -40,7 +40,10 @@ def _daemon():
         os._exit(0)
 
 
-_daemon()
+try:
+    _daemon()
+except OSError as exc:   # where the sandbox refuses new processes
+    print("fork refused:", exc)
 
 
 def sigmoid(x):

