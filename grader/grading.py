@@ -215,6 +215,8 @@ def _without_refused_lines(report, worker):
     refused, stops a file at import: a correct file scored 0 for `subprocess.run(["ls"])`);
     the refused lines become notes and are no longer load errors. The load answer, or None."""
     worker.load_request.stop_on_error = False
+    worker.stop()
+    worker.forget_output()   # printed again by the second load
     try:
         loaded = worker.start()
     except WorkerFailure as exc:
@@ -224,7 +226,7 @@ def _without_refused_lines(report, worker):
     for error in refused:
         line = f"Line {error['lineno']}" if error.get("lineno") else "A line"
         report.notes.append(f"{line} of your file starts a process, which grading does not "
-                            "allow: it was skipped and the rest of the file ran.")
+                            "allow: that line was skipped.")
     loaded["cell_errors"] = [e for e in loaded.get("cell_errors", []) if e not in refused]
     return loaded
 

@@ -150,8 +150,11 @@ def test_large_results_within_the_answer_bound_cannot_fill_the_graders_memory(tm
     """Each answer a 60 MB array, under the 64 MB bound: kept for the checks, they made the
     grader hold 10.6 GB (an attacker's review), enough for the OOM killer to end a
     classmate's grading beside it. A function's answers now stop at 256 MB. The worker gets
-    less memory than the kit's 1024 MB, so that it runs out packing a batch of them."""
-    rubric = light_rubric(tmp_path, memory_mb=500)
+    less memory than the kit's 1024 MB, so that it runs out packing a batch of them. Its
+    budget is 15 s (alone a function reaches the bound in ~2 s): with the light rubric's 5 s,
+    a loaded machine ran out of time before the answers reached 256 MB (a fresh clone's CI
+    run beside an attacker's gradings), and the report said "time budget" instead."""
+    rubric = light_rubric(tmp_path, memory_mb=500, function_budget_seconds=15.0)
     report, seconds, peak_mb = grade(HOSTILE / "large_results.py", rubric,
                                      folder=HOSTILE / "large_results.py")
     assert report.score == 0

@@ -55,9 +55,24 @@ def test_a_line_starting_a_process_is_skipped_with_a_note(corpus_reports):
         pytest.skip("no seccomp filter for this machine's ABI: processes are not refused")
     report = corpus_reports[CORPUS / "correct" / "starts_a_process.py"]
     refused = [n for n in report.notes if "starts a process" in n]
-    assert refused == ["Line 20 of your file starts a process, which grading does not allow: "
-                       "it was skipped and the rest of the file ran."]
+    assert refused == ["Line 21 of your file starts a process, which grading does not allow: "
+                       "that line was skipped."]
     assert not report.problems
+    assert report.student_output.count("printed at import") == 1   # not once per load
+
+
+@pytest.mark.parametrize("kind, message, line, said", [
+    ("PermissionError", "[Errno 1] Operation not permitted", "p = subprocess.run(['ls'])", True),
+    ("PermissionError", "[Errno 1] Operation not permitted: '/bin/true'",
+     'os.posix_spawn("/bin/true", ["true"], {})', True),   # missed: `_spawn` is no word start
+    ("OSError", "[Errno 30] Read-only file system", "pool = multiprocessing.Pool(2)", True),
+    ("PermissionError", "[Errno 13] Permission denied: 'x'", "data = open('x').read()", False),
+    ("ValueError", "[Errno 1] no", "subprocess.run(['ls'])", False),
+])
+def test_a_refused_process_is_said_in_the_students_terms(kind, message, line, said):
+    from grader.checks.framework import process_refused
+    text = process_refused(kind, message, [f"line 3, in sigmoid: {line}"])
+    assert ("may not start other processes" in text) == said, text
 
 
 def test_a_file_that_loads_is_loaded_once(monkeypatch):

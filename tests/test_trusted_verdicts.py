@@ -29,7 +29,7 @@ FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2
 LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
          "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child",
          "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
-         "loops_split_over_children")
+         "loops_split_over_children", "loops_in_a_thread_that_ends")
 
 
 def _key(path):
@@ -176,7 +176,7 @@ def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, n
 def test_a_loop_sigmoid_fails_efficiency_with_the_tracer_patched_or_in_a_reaped_child(reports):
     for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child",
                  "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
-         "loops_split_over_children"):
+         "loops_split_over_children", "loops_in_a_thread_that_ends"):
         assert not _check(reports[name], "sigmoid", "efficiency").passed
 
 
@@ -312,6 +312,7 @@ def test_a_reaped_childs_cpu_time_is_added_to_its_parents(tmp_path, monkeypatch)
     child's 10 ms reaped into the tick count vanished in the gap between the two (a loop
     sigmoid in a child that was waited for measured 2.7 ms of its 34 ms)."""
     monkeypatch.setattr(cputime, "PROC", str(tmp_path))
+    monkeypatch.setattr(cputime, "_process_clock", lambda pid: None)   # (pid 100 is fake)
     tick = 1 / cputime._TICK
     _fake_proc(tmp_path, ticks=100, reaped_ticks=0, ran_ns=int(109.9 * tick * 1e9))
     before = cputime.tree_times(100)[0]
@@ -344,7 +345,40 @@ def test_a_child_reaped_while_the_tree_is_read_is_counted(reaped, monkeypatch):
     monkeypatch.setattr(cputime, "_children", lambda pid: list(tree[pid]["kids"]) if pid in tree else None)
     monkeypatch.setattr(cputime, "_threads_schedstat", lambda pid: (0.0, 0.0, False))
     monkeypatch.setattr(cputime, "_autogroup_niced", lambda pid: False)
+    monkeypatch.setattr(cputime, "_process_clock", lambda pid: None)
     assert cputime.tree_times(100)[0] == pytest.approx(1.5)
+
+
+@pytest.mark.skipif(cputime._process_clock(os.getpid()) is None,
+                    reason="no per-process CPU clock to read (Linux only)")
+def test_a_thread_that_ended_counts_to_the_nanosecond():
+    """/proc/PID/stat holds a thread that ended only in clock ticks (10 ms, rounded down),
+    and schedstat only the threads alive: a loop sigmoid in a thread that ends passed
+    efficiency half the time (an attacker's review). The process's CPU clock holds it."""
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import threading, time, sys\n"
+                              "def spin():\n"
+                              "    t = time.thread_time()\n"
+                              "    while time.thread_time() - t < 0.045: pass\n"
+                              "sys.stdin.readline()\n"
+                              "threading.Thread(target=spin).start()\n"
+                              "print('done', flush=True)\n"
+                              "sys.stdin.readline()\n"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.3)   # started and idle
+        before = cputime.tree_times(child.pid)[0]
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == "done\n"
+        deadline = time.monotonic() + 5
+        while len(os.listdir(f"/proc/{child.pid}/task")) > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)   # the spinning thread has ended
+        after = cputime.tree_times(child.pid)[0]
+    finally:
+        child.kill()
+        child.wait()
+    assert 0.045 <= after - before < 0.06, after - before
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="CPU time from /proc is Linux-only")

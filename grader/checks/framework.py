@@ -234,15 +234,20 @@ COLLECT_ROUNDS = 4            # a body needing answers that depend on answers as
 
 
 # A call that starts a process, as a student's line shows it (the sandbox refuses them)
-_STARTS_A_PROCESS = re.compile(r"\b(fork|forkpty|vfork|spawn\w*|system|popen|Popen|run|call|"
-                               r"check_call|check_output|Process|Pool|ProcessPoolExecutor)\s*\(")
+_STARTS_A_PROCESS = re.compile(r"(?<![A-Za-z0-9])(fork|forkpty|vfork|\w*spawn\w*|system|popen|"
+                               r"Popen|run|call|check_call|check_output|Process|Pool|"
+                               r"ProcessPoolExecutor|Manager|Queue)\s*\(")
+# How starting one fails: refused (EPERM); multiprocessing fails first, on the read-only
+# view's missing /dev/shm (EROFS, or ENOENT / EACCES where there is none)
+_REFUSED = {"PermissionError": ("[Errno 1]", "[Errno 13]"),
+            "OSError": ("[Errno 30]",), "FileNotFoundError": ("[Errno 2]",)}
 
 
 def process_refused(kind: str, message: str, where: list) -> str:
     """The sentence for a student whose line starting a process was refused (the worker may
     start threads but no process: lockdown.refuse_processes), or "" for any other error.
     `where`: the student's lines of the traceback, as the worker reports them."""
-    if kind != "PermissionError" or "[Errno 1]" not in message:
+    if not any(code in message for code in _REFUSED.get(kind, ())):
         return ""
     if not any(_STARTS_A_PROCESS.search(str(line)) for line in where or ()):
         return ""

@@ -335,6 +335,12 @@ class WorkerClient:
         (cputime.tree_times); None when unknown (no worker, no /proc)."""
         return cputime.tree_times(self.process.pid) if self.process is not None else None
 
+    def forget_output(self):
+        """Drop what the submission printed so far (a load about to be run again prints it
+        again)."""
+        self._captured.clear()
+        self._printed = bytearray()
+
     def captured_output(self):
         """What the submission printed, across every worker started, capped."""
         data = b"".join(self._captured)

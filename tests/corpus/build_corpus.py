@@ -321,6 +321,7 @@ def whole_file_variants():
         # the sandbox refuses new processes: the line is skipped, the rest graded
         "starts_a_process": good.replace("import numpy as np\n", "import numpy as np\n"
                                          "import subprocess\n\n"
+                                         "print(\"printed at import\")\n"
                                          "subprocess.run([\"ls\"])\n", 1),
     }
 

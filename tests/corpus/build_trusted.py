@@ -384,6 +384,32 @@ def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
     return s
 '''
 
+# The loop in a thread that ends before the call returns: /proc/PID/stat holds an ended
+# thread only in clock ticks (10 ms, rounded down), and schedstat only the live threads. An
+# attacker's review passed a loop sigmoid of ~9 ms (math.exp) half the time that way; cputime
+# now reads the process's CPU clock, in nanoseconds, ended threads included. (This file's
+# loops take 30 ms and more: they never fit in a tick, so its verdict cannot flake.)
+IN_A_THREAD = '''
+import math as _math
+import threading as _threading
+
+
+def _elsewhere(compute, shapes):
+    results = []
+    worker = _threading.Thread(target=lambda: results.extend(compute()))
+    worker.start()
+    worker.join()
+    return results
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
+
 REAPED_NAIVE = """
     if outsideVectors.shape[0] > 1000:
         loss, gradCenterVec, gradOutsideVecs = _elsewhere(
@@ -437,6 +463,8 @@ TRUSTED = {
                                                        outsideVectors)""",
         "sigmoid": """
     s = _split_sigmoid(x) if np.size(x) > 5000 else _loop_sigmoid(x)"""}),
+    "loops_in_a_thread_that_ends": (IN_A_THREAD, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
+                                                 "sigmoid": REAPED_SIGMOID}),
     "loops_in_a_namespace": (IN_A_NAMESPACE, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                               "sigmoid": REAPED_SIGMOID}),
     "loops_in_a_child_reaped_while_counted": (REAPED_WHILE_COUNTED, {

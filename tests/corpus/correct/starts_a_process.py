@@ -17,6 +17,7 @@ import random
 import numpy as np
 import subprocess
 
+print("printed at import")
 subprocess.run(["ls"])
 
 from utils.gradcheck import gradcheck_naive, grad_tests_softmax, grad_tests_negsamp
