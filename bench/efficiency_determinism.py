@@ -5,8 +5,9 @@ while other gradings run in parallel, and count the verdicts (issue 11).
 
 The loop-based files (tests/corpus/trusted/loops_honest.py: naive softmax and sigmoid loop
 in Python; loops_in_a_reaped_child.py, loops_in_a_namespace.py,
-loops_in_a_child_reaped_while_counted.py and loops_split_over_children.py: the same loops in
-children whose CPU time the kernel, a race or clock-tick rounding would hide)
+loops_in_a_child_reaped_while_counted.py, loops_split_over_children.py,
+loops_in_a_thread_that_ends.py and loops_computed_while_sent.py: the same loops where the
+kernel, a race, clock-tick rounding or an untimed request would hide them)
 must fail those two efficiency checks in every run and pass the others; the reference must
 pass every one. Each run's student/reference CPU-time ratio is recorded too,
 to show the margin on each side of the limit. Exits 1 if any verdict differed.
@@ -28,7 +29,8 @@ from grader.checks import efficiency  # noqa: E402
 LOOPS = tuple(ROOT / "tests" / "corpus" / "trusted" / name
               for name in ("loops_honest.py", "loops_in_a_reaped_child.py",
                            "loops_in_a_namespace.py", "loops_in_a_child_reaped_while_counted.py",
-                           "loops_split_over_children.py"))
+                           "loops_split_over_children.py", "loops_in_a_thread_that_ends.py",
+                           "loops_computed_while_sent.py"))
 VECTORISED = ROOT / "solutions" / "word2vec.py"
 SLOW = {"sigmoid", "naiveSoftmaxLossAndGradient"}   # the functions LOOPS writes with loops
 LOAD = """

@@ -29,7 +29,7 @@ FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2
 LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
          "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child",
          "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
-         "loops_split_over_children", "loops_in_a_thread_that_ends")
+         "loops_split_over_children", "loops_in_a_thread_that_ends", "loops_computed_while_sent")
 
 
 def _key(path):
@@ -176,7 +176,7 @@ def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, n
 def test_a_loop_sigmoid_fails_efficiency_with_the_tracer_patched_or_in_a_reaped_child(reports):
     for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child",
                  "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
-         "loops_split_over_children", "loops_in_a_thread_that_ends"):
+         "loops_split_over_children", "loops_in_a_thread_that_ends", "loops_computed_while_sent"):
         assert not _check(reports[name], "sigmoid", "efficiency").passed
 
 
@@ -528,6 +528,41 @@ def test_the_worker_prepares_while_the_reference_draws_and_is_idle_while_it_is_t
                    *["reference"] * efficiency.REFERENCE_RUNS,
                    ("sent", "call_kept"), ("answered", "call_kept"),
                    ("sent", "kept_value"), ("answered", "kept_value")]
+
+
+@pytest.mark.parametrize("receiving", [0.0, 0.01])
+def test_work_in_the_value_request_counts_beyond_a_reference_sized_allowance(receiving):
+    """The value's request may cost the worker only what sending a value of the reference's
+    size costs. The allowance was 4x the grader's own time receiving the answer, which the
+    submission controls: padded answers, lists instead of arrays, or output flooded while
+    the grader drained it bought 20-100 ms for a loop run there (an attacker's review)."""
+    from grader.checks import efficiency
+
+    class HidingWorker:
+        protections = {"processes_refused": True}
+
+        def __init__(self):
+            self.cpu = 1.0
+
+        def worker_times(self):
+            return (self.cpu, 0.0, False)
+
+        def call(self, request, timeout=None):
+            if request["op"] == "kept_value":
+                self.cpu += 0.030        # the loop, run while the value is sent
+                began = time.thread_time()   # the grader's receiving, made costly: it
+                while time.thread_time() - began < receiving:   # no longer matters
+                    pass
+                return {"ok": True, "value": np.full(3, 0.5)}
+            self.cpu += 0.0001 if request["op"] == "call_kept" else 0.0
+            return {"ok": True}
+
+    ctx = Context(worker=HidingWorker(), rubric=rubric_mod.load(), function="sigmoid")
+    timed = efficiency.Timed({"op": "call", "fn": "sigmoid", "args": [np.zeros(3)]},
+                             lambda: (np.full(3, 0.5),))
+    charged = efficiency.student_seconds(ctx, timed, 1, (np.full(3, 0.5),))
+    allowed = efficiency.SEND_SECONDS + efficiency.SEND_SECONDS_PER_BYTE * 24
+    assert charged == pytest.approx(0.0001 + 0.030 - allowed, abs=1e-6)
 
 
 def test_another_grader_threads_work_is_no_part_of_a_timing():

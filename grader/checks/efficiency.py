@@ -35,14 +35,19 @@ from grader.checks.framework import Failure, Outcome, unpack
 from grader.sandbox import cputime
 
 MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
-SLACK_SECONDS = 2e-4  # below this, differences are call overhead, not the student's code
 OVERHEAD_SECONDS = 2e-3  # added to the limit: the worker's own handling of a timed call
                          # (~1.5 ms on sigmoid's 50,000 numbers, which the reference, timed
                          # here, does not pay); a stable vectorised sigmoid failed under load
 WALL_SLACK_SECONDS = 1e-3  # a call's time less waiting, beyond its CPU time: the pipe's
                            # wake-ups and the machine's own work (see _measured)
 SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
-RECEIVE_FACTOR = 4.0  # sending a value costs the worker about what receiving it costs here
+# The worker's CPU time for answering the value's request, allowed before work hidden there
+# counts (measured: 0.2-0.5 ms for 26-42 KB, 0.8-1.2 ms for 400 KB, 0.9-1.4 ms for 1.6 MB).
+# From the size the reference's value has, never from what the answer costs here: a reviewer
+# bought allowance for a loop run there by padding the answer, returning a list, or flooding
+# the output the grader drains meanwhile (4x the grader's own receiving time, before).
+SEND_SECONDS = 6e-4
+SEND_SECONDS_PER_BYTE = 2.5e-9
 REFERENCE_RUNS = 2    # per input: the fastest of a few runs of the (cheap) reference
 CLEARLY_WITHIN = 0.5  # one call this far under the limit settles it (no further inputs)
 LINE_GROWTH, LINE_SLACK = 2.0, 50  # lines that grow past this with the input size are a loop
@@ -123,39 +128,40 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
     The value must match `expected` (or one of `timed.others()`, computed here only when it
     does not); of a large output only the rows `timed.rows` names come back.
     Work hidden in the value's request counts too: its CPU time beyond an allowance for
-    sending the value (RECEIVE_FACTOR times what receiving it costs the grader) is added;
-    the value being small, the allowance is too. Raises Failure when the call fails or
-    returns something else.
+    sending a value of the reference's size (SEND_SECONDS, SEND_SECONDS_PER_BYTE) is added.
+    Raises Failure when the call fails or returns something else.
     """
     args = timed.request.get("args", [])
     late = [[i, args[i]] for i in timed.late if i < len(args)]
     _, cpu, elapsed = _measured(ctx, {"op": "call_kept", "fresh": True, "args_at": late})
-    answer, sent_cpu, sent_elapsed, received = _measured(
-        ctx, {"op": "kept_value", **({"rows": list(timed.rows)} if timed.rows else {})},
-        own=True)
+    answer, sent_cpu, sent_elapsed = _measured(
+        ctx, {"op": "kept_value", **({"rows": list(timed.rows)} if timed.rows else {})})
     outputs = unpack(answer, ctx.function, arity)
 
-    def right(wanted):
+    def sent(wanted):
         if timed.rows:
             output, rows = timed.rows
             wanted = tuple(np.asarray(w)[list(rows)] if i == output else w
                            for i, w in enumerate(wanted))
-        return all(compare(mine, want, "").ok for mine, want in zip(outputs, wanted))
+        return wanted
+
+    def right(wanted):
+        return all(compare(mine, want, "").ok for mine, want in zip(outputs, sent(wanted)))
     if not right(expected) and not any(right(other) for other in (timed.others or list)()):
         raise Failure("your function's result there does not match the reference's, so its "
                       "speed cannot be judged.", kind="value")
     if cpu is None or sent_cpu is None:
         return elapsed   # no /proc (macOS): wall time seen from here, the best there is
-    hidden = max(0.0, sent_cpu - RECEIVE_FACTOR * received - SLACK_SECONDS,
-                 sent_elapsed - RECEIVE_FACTOR * received - WALL_SLACK_SECONDS)
+    allowed = SEND_SECONDS + SEND_SECONDS_PER_BYTE * sum(
+        np.asarray(w).nbytes for w in sent(expected))
+    hidden = max(0.0, sent_cpu - allowed, sent_elapsed - allowed - WALL_SLACK_SECONDS)
     return max(cpu, elapsed - WALL_SLACK_SECONDS) + hidden
 
 
-def _measured(ctx, request, own=False):
+def _measured(ctx, request):
     """(answer, CPU seconds the worker's processes used on `request`, seconds it took less
-    the time the worker and this thread waited for a core and this thread's own CPU time)
-    [+ this thread's CPU time, if `own`]; the CPU is None without /proc, and the seconds
-    are then the wall time. This thread's, not the grader process's: another thread's work
+    the time the worker and this thread waited for a core and this thread's own CPU time);
+    the CPU is None without /proc, and the seconds are then the wall time. This thread's, not the grader process's: another thread's work
     (Hypothesis loading in the background) is no part of the call, and taking it off let a
     child's loop hide.
 
@@ -182,7 +188,7 @@ def _measured(ctx, request, own=False):
         # waiting (while a reaped child works, say) is not taken off.
         theirs = 0.0 if before[2] or after[2] else after[1] - before[1]
         elapsed = max(0.0, wall - theirs - (waited_after - waited) - mine)
-    return (answer, cpu, elapsed) + ((mine,) if own else ())
+    return answer, cpu, elapsed
 
 
 def processes_refused(ctx) -> bool:

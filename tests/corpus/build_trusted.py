@@ -410,6 +410,50 @@ def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
     return s
 '''
 
+# A value computed only when it is sent: on a large input sigmoid returns an empty list that
+# runs the loop the first time it is read, which was while the worker sent the value, in a
+# request of its own. That request's CPU time counted only beyond 4x the grader's own time
+# receiving the answer, and a JSON list of 50,000 numbers is slow to receive: an attacker's
+# review passed efficiency 10 of 10 times. The allowance now comes from the reference's size.
+COMPUTED_WHILE_SENT = '''
+import math as _math
+
+
+class _Later(list):
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def _fill(self):
+        if self._compute is not None:
+            compute, self._compute = self._compute, None
+            self.extend(compute())
+
+    def __iter__(self):
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self):
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, i):
+        self._fill()
+        return super().__getitem__(i)
+
+    def __array__(self, dtype=None, copy=None):
+        self._fill()
+        return np.array(list(super().__iter__()), dtype=dtype)
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
+
 REAPED_NAIVE = """
     if outsideVectors.shape[0] > 1000:
         loss, gradCenterVec, gradOutsideVecs = _elsewhere(
@@ -465,6 +509,14 @@ TRUSTED = {
     s = _split_sigmoid(x) if np.size(x) > 5000 else _loop_sigmoid(x)"""}),
     "loops_in_a_thread_that_ends": (IN_A_THREAD, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                                  "sigmoid": REAPED_SIGMOID}),
+    "loops_computed_while_sent": (COMPUTED_WHILE_SENT, {
+        "naiveSoftmaxLossAndGradient": """
+    loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
+                                                       outsideVectors)""",
+        "sigmoid": """
+    if np.ndim(x) == 1 and np.size(x) > 5000:
+        return _Later(lambda: _loop_sigmoid(x).tolist())
+    s = _loop_sigmoid(x)"""}),
     "loops_in_a_namespace": (IN_A_NAMESPACE, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                               "sigmoid": REAPED_SIGMOID}),
     "loops_in_a_child_reaped_while_counted": (REAPED_WHILE_COUNTED, {
