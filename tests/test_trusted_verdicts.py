@@ -29,7 +29,8 @@ FILES = sorted(TRUSTED.glob("*.py")) + [TRUSTED / "loops_helper_module" / "word2
 LOOPS = ("loops_honest", "loops_no_trace", "loops_other_file", "loops_memoised",
          "loops_worked_out_ahead", "loops_helper_module", "loops_in_a_reaped_child",
          "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
-         "loops_split_over_children", "loops_in_a_thread_that_ends", "loops_computed_while_sent")
+         "loops_split_over_children", "loops_in_a_thread_that_ends", "loops_computed_while_sent",
+         "loops_worked_out_at_import")
 
 
 def _key(path):
@@ -176,7 +177,8 @@ def test_loop_based_code_fails_efficiency_however_the_count_is_dodged(reports, n
 def test_a_loop_sigmoid_fails_efficiency_with_the_tracer_patched_or_in_a_reaped_child(reports):
     for name in ("loops_honest", "loops_no_trace", "loops_in_a_reaped_child",
                  "loops_in_a_namespace", "loops_in_a_child_reaped_while_counted",
-         "loops_split_over_children", "loops_in_a_thread_that_ends", "loops_computed_while_sent"):
+         "loops_split_over_children", "loops_in_a_thread_that_ends", "loops_computed_while_sent",
+         "loops_worked_out_at_import"):
         assert not _check(reports[name], "sigmoid", "efficiency").passed
 
 
@@ -187,6 +189,15 @@ def test_a_reaped_childs_loop_fails_efficiency_while_hypothesis_loads_beside_it(
     report = reports["loops_in_a_reaped_child_after_a_failure"]
     assert not _check(report, "naiveSoftmaxLossAndGradient", "input_unchanged").passed
     assert not _check(report, "naiveSoftmaxLossAndGradient", "efficiency").passed
+
+
+def test_the_timed_inputs_are_new_in_every_grading_process():
+    """With fixed seeds a submission worked the timed answers out at import
+    (loops_worked_out_at_import: 2/2 on sigmoid's efficiency check before)."""
+    seeds = {subprocess.run([sys.executable, "-c", "from grader.checks import efficiency; "
+                             "print(efficiency.SEEDS)"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout for _ in range(2)}
+    assert len(seeds) == 2
 
 
 def test_a_degenerate_input_alone_pays_nothing(reports):

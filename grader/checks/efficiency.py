@@ -24,6 +24,7 @@ small and at the realistic size (counted in the worker, so an explanation, never
 """
 
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -40,7 +41,11 @@ OVERHEAD_SECONDS = 2e-3  # added to the limit: the worker's own handling of a ti
                          # here, does not pay); a stable vectorised sigmoid failed under load
 WALL_SLACK_SECONDS = 1e-3  # a call's time less waiting, beyond its CPU time: the pipe's
                            # wake-ups and the machine's own work (see _measured)
-SEEDS = (1, 2, 3)     # the fresh inputs of the timed calls, one seed each
+# The fresh inputs of the timed calls, one seed each: drawn anew by every grading process,
+# so that no submission can know them beforehand (with fixed seeds, a reviewer's file worked
+# the answers out with its loops at import and looked them up in the timed call). Verdicts
+# and feedback do not depend on them: honest code's speed does not, and no text quotes them.
+SEEDS = tuple(int.from_bytes(os.urandom(4), "little") for _ in range(3))
 # The worker's CPU time for answering the value's request, allowed before work hidden there
 # counts (measured: 0.2-0.5 ms for 26-42 KB, 0.8-1.2 ms for 400 KB, 0.9-1.4 ms for 1.6 MB).
 # From the size the reference's value has, never from what the answer costs here: a reviewer

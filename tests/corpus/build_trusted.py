@@ -454,6 +454,28 @@ def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
     return s
 '''
 
+# The timed inputs worked out at import: with the fixed seeds 1, 2, 3 the grader's source
+# tells which 50,000 numbers sigmoid is timed on, so the loop ran at import (untimed) and the
+# timed call looked its answer up (an attacker's review passed 6 of 6 times). The seeds are
+# now drawn anew by every grading process (efficiency.SEEDS).
+WORKED_OUT_AT_IMPORT = '''
+import math as _math
+
+
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+
+
+_KNOWN = {}
+for _seed in (1, 2, 3):
+    _x = np.random.default_rng(_seed).standard_normal((50_000,)) * 3.0
+    _KNOWN[_x.tobytes()] = _loop_sigmoid(_x)
+'''
+
 REAPED_NAIVE = """
     if outsideVectors.shape[0] > 1000:
         loss, gradCenterVec, gradOutsideVecs = _elsewhere(
@@ -517,6 +539,13 @@ TRUSTED = {
     if np.ndim(x) == 1 and np.size(x) > 5000:
         return _Later(lambda: _loop_sigmoid(x).tolist())
     s = _loop_sigmoid(x)"""}),
+    "loops_worked_out_at_import": (WORKED_OUT_AT_IMPORT, {
+        "naiveSoftmaxLossAndGradient": """
+    loss, gradCenterVec, gradOutsideVecs = _loop_naive(centerWordVec, outsideWordIdx,
+                                                       outsideVectors)""",
+        "sigmoid": """
+    known = _KNOWN.get(np.asarray(x, dtype=float).tobytes())
+    s = known.copy() if known is not None else _loop_sigmoid(x)"""}),
     "loops_in_a_namespace": (IN_A_NAMESPACE, {"naiveSoftmaxLossAndGradient": REAPED_NAIVE,
                                               "sigmoid": REAPED_SIGMOID}),
     "loops_in_a_child_reaped_while_counted": (REAPED_WHILE_COUNTED, {
