@@ -18,9 +18,9 @@ A function fails when its fastest call is more than MAX_RATIO times the referenc
 fastest, plus OVERHEAD_SECONDS: vectorised code is within a small factor, a Python loop over
 the vocabulary (or over every number) is 15x or more; a loop over the D = 50 dimensions whose
 every step is vectorised over the V words stays within it (~3x, an attacker's review measured).
-The feedback never quotes times (they vary from run to
-run): a failure is explained by how many lines of the student's own code one call runs at a
-small and at the realistic size (counted in the worker, so an explanation, never a verdict).
+The feedback never quotes times (they vary from run to run): a failure is explained by how
+many lines of the student's own code one call runs at a small and at the realistic size
+(counted in the worker, so an explanation, never a verdict).
 """
 
 import contextlib
@@ -35,7 +35,7 @@ from grader.checks.compare import compare
 from grader.checks.framework import Failure, Outcome, unpack
 from grader.sandbox import cputime
 
-MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 30x+
+MAX_RATIO = 10.0      # vectorised code is within a small factor; a Python loop over V is 15x+
 OVERHEAD_SECONDS = 2e-3  # added to the limit: the worker's own handling of a timed call
                          # (~1.5 ms on sigmoid's 50,000 numbers, which the reference, timed
                          # here, does not pay); a stable vectorised sigmoid failed under load
@@ -166,9 +166,9 @@ def student_seconds(ctx, timed: Timed, arity: int, expected: tuple) -> float:
 def _measured(ctx, request):
     """(answer, CPU seconds the worker's processes used on `request`, seconds it took less
     the time the worker and this thread waited for a core and this thread's own CPU time);
-    the CPU is None without /proc, and the seconds are then the wall time. This thread's, not the grader process's: another thread's work
-    (Hypothesis loading in the background) is no part of the call, and taking it off let a
-    child's loop hide.
+    the CPU is None without /proc, and the seconds are then the wall time. This thread's,
+    not the grader process's: another thread's work (Hypothesis loading in the background)
+    is no part of the call, and taking it off let a child's loop hide.
 
     Both are the kernel's counts, read here. Where the worker can start no process
     (processes_refused), the second is the first. Elsewhere it catches work the first cannot

@@ -6,18 +6,18 @@ unlike wall time, does not grow when other work competes for the cores, which is
 an efficiency verdict the same on a quiet and on a loaded machine.
 
 Per process its CPU-time clock is read (clock_gettime: every thread, ended ones included,
-in nanoseconds); where that clock cannot be read, the larger of two kernel counts: the sum of
-its live threads' run time in nanoseconds (/proc/PID/task/TID/schedstat) and its utime +
-stime in clock ticks (/proc/PID/stat, which also holds threads that already ended, rounded
-down to 10 ms); the children it reaped add
-their cutime + cstime on top (clock ticks of a total kept in nanoseconds: a difference is
-off by less than one tick). A child the kernel reaps by itself would count nowhere; the
-lockdown lets the worker start no process where it can (lockdown.refuse_processes). For
-where it cannot, beside
-the CPU time: the time the threads waited for a core (schedstat's run delay), and whether
-any runs below normal priority; the efficiency check then takes the waiting off a call's
-wall time, to see work that CPU time cannot. Linux only; elsewhere `tree_seconds` and
-`tree_times` return None.
+to the nanosecond); where that clock cannot be read, the larger of two kernel counts: the
+sum of its live threads' run time in nanoseconds (/proc/PID/task/TID/schedstat) and its
+utime + stime in clock ticks (/proc/PID/stat, which also holds threads that already ended,
+rounded down to 10 ms). The children it reaped add their cutime + cstime on top (clock ticks
+of a total kept in nanoseconds: a difference is off by less than one tick).
+
+A child the kernel reaps by itself would count nowhere; the lockdown lets the worker start
+no process where it can (lockdown.refuse_processes). For where it cannot, beside the CPU
+time: the time the threads waited for a core (schedstat's run delay), and whether any runs
+below normal priority; the efficiency check then takes the waiting off a call's wall time,
+to see work that CPU time cannot. Linux only; elsewhere `tree_seconds` and `tree_times`
+return None.
 """
 
 import os
@@ -94,9 +94,9 @@ def _read_bottom_up(order):
 
 
 def _process_clock(pid):
-    """Seconds of CPU time of every thread `pid` has had, ended ones included, in
-    nanoseconds (the process's CPU-time clock, which clock_gettime reads for any process
-    this one can see); None where that clock cannot be read (not Linux, or gone).
+    """Seconds of CPU time, to the nanosecond, of every thread `pid` has had, ended ones
+    included (the process's CPU-time clock, which clock_gettime reads for any process this
+    one can see); None where that clock cannot be read (not Linux, or gone).
 
     /proc/PID/stat holds ended threads only in clock ticks (10 ms, rounded down): a loop in
     a thread that ends hid up to a tick from every reading (an attacker's review passed

@@ -479,9 +479,11 @@ def main(argv=None):
             request = codec.read_message(opts.requests)
         except EOFError:
             return
-        except MemoryError:   # a large request, and the submission took the memory: said,
-            codec.write_message(opts.responses, OUT_OF_MEMORY)   # then ended (part may be
-            return                                                # unread)
+        except MemoryError:
+            # a large request, and the submission took the memory: said, then ended (part of
+            # the request may be unread)
+            codec.write_message(opts.responses, OUT_OF_MEMORY)
+            return
         worker.time_up = False
         disarm = soft_deadline(request.get("soft_seconds"))
         try:
