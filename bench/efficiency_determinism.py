@@ -6,8 +6,9 @@ while other gradings run in parallel, and count the verdicts (issue 11).
 The loop-based files (tests/corpus/trusted/loops_honest.py: naive softmax and sigmoid loop
 in Python; loops_in_a_reaped_child.py, loops_in_a_namespace.py,
 loops_in_a_child_reaped_while_counted.py, loops_split_over_children.py,
-loops_in_a_thread_that_ends.py and loops_computed_while_sent.py: the same loops where the
-kernel, a race, clock-tick rounding or an untimed request would hide them)
+loops_in_a_thread_that_ends.py, loops_computed_while_sent.py and
+loops_worked_out_at_import.py: the same loops where the kernel, a race, clock-tick rounding,
+an untimed request or known inputs would hide them)
 must fail those two efficiency checks in every run and pass the others; the reference must
 pass every one. Each run's student/reference CPU-time ratio is recorded too,
 to show the margin on each side of the limit. Exits 1 if any verdict differed.
@@ -30,7 +31,7 @@ LOOPS = tuple(ROOT / "tests" / "corpus" / "trusted" / name
               for name in ("loops_honest.py", "loops_in_a_reaped_child.py",
                            "loops_in_a_namespace.py", "loops_in_a_child_reaped_while_counted.py",
                            "loops_split_over_children.py", "loops_in_a_thread_that_ends.py",
-                           "loops_computed_while_sent.py"))
+                           "loops_computed_while_sent.py", "loops_worked_out_at_import.py"))
 VECTORISED = ROOT / "solutions" / "word2vec.py"
 SLOW = {"sigmoid", "naiveSoftmaxLossAndGradient"}   # the functions LOOPS writes with loops
 LOAD = """
