@@ -125,6 +125,10 @@ def test_untouched_stubs_score_zero_with_not_implemented(corpus_reports):
     for fn in report.functions:
         assert fn.status == "not_implemented", fn
         assert "not implemented" in fn.summary
+    # one line per function, no marks of checks: none to explain (a fresh clone's student
+    # was told what "–" means, which the report did not show)
+    from grader.report import policy, terminal
+    assert policy.legend(report) == "" and "Marks:" not in terminal.render(report)
 
 
 def test_no_function_is_scored_from_vacuous_properties(corpus_reports):

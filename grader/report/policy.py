@@ -43,8 +43,11 @@ def detail(fn: FunctionReport, check: CheckResult, verbose: bool = False) -> str
 
 
 def legend(report, unicode: bool = True) -> str:
-    """One line explaining the marks used beyond ✓ and ✗ ("" when there are none)."""
-    used = {state(c) for c in report.checks()} - {PASSED, FAILED}
+    """One line explaining the marks shown beyond ✓ and ✗ ("" when there are none). A
+    function that was not graded shows one line, not its checks: their marks are not shown
+    (a file of untouched stubs was told what "–" means, and it had none)."""
+    used = {state(c) for fn in report.functions if getattr(fn, "status", "graded") == "graded"
+            for c in fn.checks} - {PASSED, FAILED}
     return "; ".join(f"{MARKS[s][0 if unicode else 1]} {MARKS[s][2]}"
                      for s in (SAME_CAUSE, NOT_COUNTED) if s in used)
 
