@@ -233,6 +233,10 @@ def cell_problem(error, cells):
         inner = [w for w in error.get("where") or [] if not w.startswith(f"cell {label}, ")]
         if inner:
             what += " (in " + "; ".join(inner[-2:]) + ")"
+        from grader.checks.framework import process_refused
+        if process_refused(kind, message, [*(error.get("where") or []),
+                                           str(error.get("statement") or "")]):
+            what += " (grading does not let your code start other processes)"
     statement = _short(error.get("statement"))
     if statement is None:
         return (f"{where} {what}. The rest of that cell was skipped; the cells after it ran, "

@@ -298,3 +298,20 @@ def test_cli_annotates_a_notebook_and_refuses_a_py_file(tmp_path, capsys):
     after_sigmoid = cells[ids.index("sigmoid-code") + 1].source
     assert "`sigmoid`: 0 / 10" in after_sigmoid and "not implemented" in after_sigmoid
     assert cli.main(["grade", str(STUB), "--annotate", str(out)]) == 2
+
+
+def test_a_cell_that_starts_a_process_says_why_it_was_skipped():
+    """The sandbox refuses new processes: a notebook's statement that starts one is skipped
+    like any failing statement, and its note says why in the student's terms."""
+    cells = [{"label": 3, "first_line": "import subprocess"}]
+    refused = notebook.cell_problem({
+        "cell": 3, "lineno": 2, "type": "PermissionError",
+        "message": "[Errno 1] Operation not permitted", "statement": "subprocess.run(['ls'])",
+        "where": ["cell 3, line 2: subprocess.run(['ls'])"]}, cells)
+    assert "grading does not let your code start other processes" in refused
+    assert "Only that statement (`subprocess.run(['ls'])`) was skipped" in refused
+    other = notebook.cell_problem({
+        "cell": 3, "lineno": 2, "type": "PermissionError",
+        "message": "[Errno 1] Operation not permitted", "statement": "os.kill(1, 9)",
+        "where": ["cell 3, line 2: os.kill(1, 9)"]}, cells)
+    assert "start other processes" not in other
