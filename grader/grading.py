@@ -105,9 +105,7 @@ def _grade_loaded(report, worker, rubric, sub, progress=None):
     try:
         loaded = worker.start()
     except WorkerFailure as exc:
-        report.problems.append(f"Your file could not be loaded: {exc.message} "
-                               "(code at the top level of the file runs on import; keep long "
-                               "computations under `if __name__ == \"__main__\":`).")
+        report.problems.append(_not_loaded(exc))
         loaded = None
     if loaded is not None and sub.kind == "py" and _errors(loaded) and \
             _refused_lines(loaded) == _errors(loaded):
@@ -220,15 +218,35 @@ def _without_refused_lines(report, worker):
     try:
         loaded = worker.start()
     except WorkerFailure as exc:
-        report.problems.append(f"Your file could not be loaded: {exc.message}")
+        report.problems.append(_not_loaded(exc))
         return None
     refused = _refused_lines(loaded)
     for error in refused:
-        line = f"Line {error['lineno']}" if error.get("lineno") else "A line"
-        report.notes.append(f"{line} of your file starts a process, which grading does not "
-                            "allow: that line was skipped.")
+        at = error.get("statement_line") or error.get("lineno")
+        line = f"Line {at}" if at else "A line"
+        statement = (f" (`{_first_line(error.get('statement'))}`)" if error.get("statement")
+                     else "")
+        then = [f"`{_first_line(t)}`" for t in list(error.get("then_skipped") or [])[:3]]
+        also = (f"; so {'was' if len(then) == 1 else 'were'} {', '.join(then)}, which "
+                f"need{'s' if len(then) == 1 else ''} what it defines" if then else "")
+        report.notes.append(f"{line} of your file{statement} starts a process, which grading "
+                            f"does not allow: that statement was skipped{also}.")
     loaded["cell_errors"] = [e for e in loaded.get("cell_errors", []) if e not in refused]
     return loaded
+
+
+def _first_line(statement, limit=70):
+    """A statement's first line, as safe short text ("..." when it goes on)."""
+    lines = str(statement).strip().splitlines() or [""]
+    text = _text(lines[0], limit)
+    return text + (" ..." if len(lines) > 1 or len(lines[0]) > limit else "")
+
+
+def _not_loaded(exc):
+    """The problem for a file whose load failed in the worker (a time-out, a crash)."""
+    return (f"Your file could not be loaded: {exc.message} (code at the top level of the "
+            "file runs on import; keep long computations under "
+            "`if __name__ == \"__main__\":`).")
 
 
 def _lower(sentence):

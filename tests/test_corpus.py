@@ -55,8 +55,8 @@ def test_a_line_starting_a_process_is_skipped_with_a_note(corpus_reports):
         pytest.skip("no seccomp filter for this machine's ABI: processes are not refused")
     report = corpus_reports[CORPUS / "correct" / "starts_a_process.py"]
     refused = [n for n in report.notes if "starts a process" in n]
-    assert refused == ["Line 21 of your file starts a process, which grading does not allow: "
-                       "that line was skipped."]
+    assert refused == ["Line 21 of your file (`subprocess.run([\"ls\"])`) starts a process, "
+                       "which grading does not allow: that statement was skipped."]
     assert not report.problems
     assert report.student_output.count("printed at import") == 1   # not once per load
 
@@ -68,6 +68,11 @@ def test_a_line_starting_a_process_is_skipped_with_a_note(corpus_reports):
     ("OSError", "[Errno 30] Read-only file system", "pool = multiprocessing.Pool(2)", True),
     ("PermissionError", "[Errno 13] Permission denied: 'x'", "data = open('x').read()", False),
     ("ValueError", "[Errno 1] no", "subprocess.run(['ls'])", False),
+    # a missing file in a helper whose name ends like a process call: once skipped at import
+    # as a refused process, scoring 100 instead of 0 (a reviewer's file)
+    ("FileNotFoundError", "[Errno 2] No such file or directory: 'corpus.txt'",
+     'TEXT = load_and_run("corpus.txt")', False),
+    ("PermissionError", "[Errno 1] Operation not permitted", "x = my_run(1)", False),
 ])
 def test_a_refused_process_is_said_in_the_students_terms(kind, message, line, said):
     from grader.checks.framework import process_refused

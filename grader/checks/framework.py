@@ -233,14 +233,17 @@ TIMED_OUT_SECONDS = 0.3       # per call, once one call of the function has time
 COLLECT_ROUNDS = 4            # a body needing answers that depend on answers asks in rounds
 
 
-# A call that starts a process, as a student's line shows it (the sandbox refuses them)
-_STARTS_A_PROCESS = re.compile(r"(?<![A-Za-z0-9])(fork|forkpty|vfork|\w*spawn\w*|system|popen|"
-                               r"Popen|run|call|check_call|check_output|Process|Pool|"
-                               r"ProcessPoolExecutor|Manager|Queue)\s*\(")
+# A call that starts a process, as a student's line shows it (the sandbox refuses them): a
+# function of the modules that start processes, or one of their names used bare. Strict: a
+# match lets a .py's failing line be skipped at import (a reviewer's `load_and_run(path)`,
+# a missing file, matched a looser pattern and scored 100 instead of 0).
+_STARTS_A_PROCESS = re.compile(
+    r"(?:\b(?:subprocess|multiprocessing)\.\w+|\bos\.(?:fork|forkpty|system|popen|posix_spawnp?|"
+    r"spawn\w*|exec\w*)|\bpty\.(?:fork|spawn)|(?<![\w.])(?:fork|forkpty|vfork|posix_spawnp?|"
+    r"Popen|check_call|check_output|Pool|Process|ProcessPoolExecutor))\s*\(")
 # How starting one fails: refused (EPERM); multiprocessing fails first, on the read-only
-# view's missing /dev/shm (EROFS, or ENOENT / EACCES where there is none)
-_REFUSED = {"PermissionError": ("[Errno 1]", "[Errno 13]"),
-            "OSError": ("[Errno 30]",), "FileNotFoundError": ("[Errno 2]",)}
+# view's /dev/shm (EROFS)
+_REFUSED = {"PermissionError": ("[Errno 1]",), "OSError": ("[Errno 30]",)}
 
 
 def process_refused(kind: str, message: str, where: list) -> str:

@@ -306,7 +306,9 @@ class Worker:
         if name in getattr(self, "skipped", {}):
             label, statement, _ = self.skipped[name]
             message += (f" (it was to come from cell {label}, `{statement}`, which failed "
-                        "when the notebook ran)")
+                        "when the notebook ran)" if label is not None else
+                        f" (it was to come from `{statement}`, which was skipped when your "
+                        "file was loaded)")
         own = [f for f in frames if f.filename == cell_file] if cell_file else frames
         return {"type": type(exc).__name__, "message": message[:500], "where": lines,
                 "name": getattr(exc, "name", None) if isinstance(exc, ImportError) else None,
