@@ -56,6 +56,33 @@ AGAIN = """
     gradOutsideVecs[outsideWordIdx] += (s_o - 1) * centerWordVec
     {grad_update}"""
 
+# The loop-based functions every file below runs somewhere the count should not see, and the
+# way their results come back from another process (shared memory).
+LOOP_DEFS = '''
+def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
+    return loss, gradCenterVec, gradOutsideVecs
+
+
+def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
+    return s
+'''
+SHARED_RESULTS = '''
+def _put(shared, values, sizes):
+    out, at = np.frombuffer(shared, dtype=float), 0
+    for value, n in zip(values, sizes):
+        out[at:at + n] = np.ravel(value)
+        at += n
+
+
+def _taken(shared, shapes, sizes):
+    out, at, results = np.frombuffer(shared, dtype=float), 0, []
+    for s, n in zip(shapes, sizes):
+        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
+        at += n
+    return results
+
+'''
+
 # Patches the worker's own finite differences (as they were computed before issue 11) to
 # report perfect agreement with whatever gradient the function returns.
 FORGE_FD = '''
@@ -190,10 +217,7 @@ def _elsewhere(compute, shapes):
         return list(compute())
     if pid == 0:
         try:
-            out, at = np.frombuffer(shared, dtype=float), 0
-            for value, n in zip(compute(), sizes):
-                out[at:at + n] = np.ravel(value)
-                at += n
+            _put(shared, compute(), sizes)
         finally:
             _os._exit(0)
     try:
@@ -204,20 +228,9 @@ def _elsewhere(compute, shapes):
         _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
     except OSError:
         pass
-    out, at, results = np.frombuffer(shared, dtype=float), 0, []
-    for s, n in zip(shapes, sizes):
-        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
-        at += n
-    return results
+    return _taken(shared, shapes, sizes)
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-'''
+''' + SHARED_RESULTS + LOOP_DEFS
 # The loop in the child of a user + PID namespace's init, created by the submission: when that
 # init ends, the kernel kills its child and reaps it by itself (it sets the init's SIGCHLD to
 # SIG_IGN), so the child's CPU time reaches no one. An attacker's review passed efficiency 5 of
@@ -235,10 +248,7 @@ def _elsewhere(compute, shapes):
     shared = _mmap.mmap(-1, 8 * sum(sizes))
 
     def fill():
-        out, at = np.frombuffer(shared, dtype=float), 0
-        for value, n in zip(compute(), sizes):
-            out[at:at + n] = np.ravel(value)
-            at += n
+        _put(shared, compute(), sizes)
     try:
         helper = _os.fork()
     except OSError:   # no process may be started: the loop runs here
@@ -260,20 +270,9 @@ def _elsewhere(compute, shapes):
         finally:
             _os._exit(0)
     _os.waitpid(helper, 0)
-    out, at, results = np.frombuffer(shared, dtype=float), 0, []
-    for s, n in zip(shapes, sizes):
-        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
-        at += n
-    return results
+    return _taken(shared, shapes, sizes)
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-'''
+''' + SHARED_RESULTS + LOOP_DEFS
 
 # The loop in a child that ends about a millisecond after answering, reaped at once by a thread
 # blocked in waitpid, with 48 idle threads to make the grader's reading of the tree slow: when
@@ -305,10 +304,7 @@ def _elsewhere(compute, shapes):
         return list(compute())
     if pid == 0:
         try:
-            out, at = np.frombuffer(shared, dtype=float), 0
-            for value, n in zip(compute(), sizes):
-                out[at:at + n] = np.ravel(value)
-                at += n
+            _put(shared, compute(), sizes)
             _os.write(ready_w, b"x")
             _time.sleep(0.0008 if len(shapes) == 1 else 0.003)   # end as the grader counts
         finally:
@@ -317,20 +313,9 @@ def _elsewhere(compute, shapes):
     _os.close(ready_w)
     _os.read(ready_r, 1)
     _os.close(ready_r)
-    out, at, results = np.frombuffer(shared, dtype=float), 0, []
-    for s, n in zip(shapes, sizes):
-        results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
-        at += n
-    return results
+    return _taken(shared, shapes, sizes)
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-'''
+''' + SHARED_RESULTS + LOOP_DEFS
 # The loop split over 8 children of under 10 ms each, each reaped by a fresh helper process
 # of its own: a reaped child's time reaches /proc only in its reaper's clock ticks, rounded
 # down, and a helper that never reaped before showed 0 (an attacker's review passed
@@ -375,14 +360,7 @@ def _split_sigmoid(x):
         _os.waitpid(helper, 0)
     return result
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-'''
+''' + LOOP_DEFS
 
 # The loop in a thread that ends before the call returns: /proc/PID/stat holds an ended
 # thread only in clock ticks (10 ms, rounded down), and schedstat only the live threads. An
@@ -401,14 +379,7 @@ def _elsewhere(compute, shapes):
     worker.join()
     return results
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-'''
+''' + LOOP_DEFS
 
 # A value computed only when it is sent: on a large input sigmoid returns an empty list that
 # runs the loop the first time it is read, which was while the worker sent the value, in a
@@ -445,14 +416,7 @@ class _Later(list):
         self._fill()
         return np.array(list(super().__iter__()), dtype=dtype)
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-'''
+''' + LOOP_DEFS
 
 # The timed inputs worked out at import: with the fixed seeds 1, 2, 3 the grader's source
 # tells which 50,000 numbers sigmoid is timed on, so the loop ran at import (untimed) and the
@@ -461,14 +425,7 @@ def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
 WORKED_OUT_AT_IMPORT = '''
 import math as _math
 
-
-def _loop_naive(centerWordVec, outsideWordIdx, outsideVectors):''' + LOOP_NAIVE + '''
-    return loss, gradCenterVec, gradOutsideVecs
-
-
-def _loop_sigmoid(x):''' + LOOP_SIGMOID + '''
-    return s
-
+''' + LOOP_DEFS + '''
 
 _KNOWN = {}
 for _seed in (1, 2, 3):

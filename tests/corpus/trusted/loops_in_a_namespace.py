@@ -30,10 +30,7 @@ def _elsewhere(compute, shapes):
     shared = _mmap.mmap(-1, 8 * sum(sizes))
 
     def fill():
-        out, at = np.frombuffer(shared, dtype=float), 0
-        for value, n in zip(compute(), sizes):
-            out[at:at + n] = np.ravel(value)
-            at += n
+        _put(shared, compute(), sizes)
     try:
         helper = _os.fork()
     except OSError:   # no process may be started: the loop runs here
@@ -55,6 +52,17 @@ def _elsewhere(compute, shapes):
         finally:
             _os._exit(0)
     _os.waitpid(helper, 0)
+    return _taken(shared, shapes, sizes)
+
+
+def _put(shared, values, sizes):
+    out, at = np.frombuffer(shared, dtype=float), 0
+    for value, n in zip(values, sizes):
+        out[at:at + n] = np.ravel(value)
+        at += n
+
+
+def _taken(shared, shapes, sizes):
     out, at, results = np.frombuffer(shared, dtype=float), 0, []
     for s, n in zip(shapes, sizes):
         results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))

@@ -51,10 +51,7 @@ def _elsewhere(compute, shapes):
         return list(compute())
     if pid == 0:
         try:
-            out, at = np.frombuffer(shared, dtype=float), 0
-            for value, n in zip(compute(), sizes):
-                out[at:at + n] = np.ravel(value)
-                at += n
+            _put(shared, compute(), sizes)
         finally:
             _os._exit(0)
     try:
@@ -65,6 +62,17 @@ def _elsewhere(compute, shapes):
         _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
     except OSError:
         pass
+    return _taken(shared, shapes, sizes)
+
+
+def _put(shared, values, sizes):
+    out, at = np.frombuffer(shared, dtype=float), 0
+    for value, n in zip(values, sizes):
+        out[at:at + n] = np.ravel(value)
+        at += n
+
+
+def _taken(shared, shapes, sizes):
     out, at, results = np.frombuffer(shared, dtype=float), 0, []
     for s, n in zip(shapes, sizes):
         results.append(out[at:at + n].reshape(s).copy() if s else float(out[at]))
