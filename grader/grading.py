@@ -42,6 +42,7 @@ def grade(path, rubric=None, folder=None, progress=None):
     report = GradeReport(submission=str(path), grader_version=__version__,
                          rubric_version=rubric.version, mode=rubric.mode)
     try:
+        _prepare(rubric)
         with private_copy.make(path, path.parent if folder is None else folder) as copy:
             _grade_copy(report, copy, rubric, progress)
     except (RecursionError, MemoryError):
@@ -53,6 +54,15 @@ def grade(path, rubric=None, folder=None, progress=None):
                                 "your fault); please tell your instructor.")
     report.seconds = time.monotonic() - started
     return safe_text.report(report)
+
+
+def _prepare(rubric):
+    """Start the graded exercises' work that needs no answer (their `prepare()`): it runs
+    in the background while the private copy is made and the file loads."""
+    for module in exercises(rubric.mode, rubric.functions).values():
+        prepare = getattr(module, "prepare", None)
+        if prepare is not None:
+            prepare()
 
 
 def charged_budget(rubric):

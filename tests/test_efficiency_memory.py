@@ -87,3 +87,81 @@ def test_the_reference_is_timed_only_on_memory_it_has_touched():
     assert len(timed_faults) == 2
     for fn, faults in timed_faults.items():
         assert min(faults) < PAGES / 10, f"{fn}: {faults} page faults in the timed runs"
+
+
+# -- the timed calls' large inputs are drawn in the background, never beside a timed call --
+def _threads(root):
+    """Threads of `root` and its descendants, and how many processes they are."""
+    parents = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                parents[int(name)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except OSError:
+            continue
+    tree = [root]
+    for pid in tree:
+        tree += [child for child, parent in parents.items() if parent == pid]
+    return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in tree), len(tree)
+
+
+def test_a_fresh_worker_draws_the_inputs_beside_loading_and_has_ended_that_by_the_timed_call():
+    """A worker that did not find them drawn (the template draws before its second fork) draws
+    them in a thread from its start; the keep request waits for it, so the timed call's CPU
+    time holds the student's work alone."""
+    path = ROOT / "solutions" / "word2vec.py"
+    load = LoadRequest(filename=str(path), cells=[{"source": path.read_text(), "label": None,
+                                                   "filename": str(path)}],
+                       sys_path=[str(ROOT / "exercises")])
+    recipe = {"seed": 1, "skip": D, "shape": [V, D]}
+    request = {"op": "call", "fn": "naiveSoftmaxLossAndGradient",
+               "args": [None, 3, {"$normal": recipe}, {"$ref": "dataset"}],
+               "dataset": {"V": V, "seed": 1}}
+    with WorkerClient(load, rubric_mod.load().limits) as worker:
+        worker.start()
+        assert worker.call({"op": "keep", "request": request})["ok"]
+        threads, processes = _threads(worker.process.pid)
+        answer = worker.call({"op": "call_kept", "fresh": True, "args_at": [[0, np.ones(D)]]})
+    assert answer["ok"]
+    assert threads == processes, "a thread beside the timed call"
+
+
+def test_seeded_normal_waits_for_the_draw_in_the_background(monkeypatch):
+    from grader.worker import harness
+    monkeypatch.setattr(harness, "_last_seeded", [None, None])
+    harness.predraw_soon()
+    harness.predraw_soon()   # one draw at a time
+    assert len(harness._predrawing) == 1
+    drawn = harness.seeded_normal(harness.PREDRAWN)
+    assert not harness._predrawing
+    rng = np.random.default_rng(harness.PREDRAWN["seed"])
+    rng.standard_normal(harness.PREDRAWN["skip"])
+    assert np.array_equal(drawn, rng.standard_normal(harness.PREDRAWN["shape"]))
+    drawn[0, 0] += 1.0   # each caller gets its own copy
+    assert harness.seeded_normal(harness.PREDRAWN)[0, 0] != drawn[0, 0]
+    harness.predraw_soon()   # drawn already: no thread
+    assert not harness._predrawing
+
+
+def test_the_grader_draws_them_in_the_background_and_times_the_reference_alone(monkeypatch):
+    """Both loss functions' prepare() start one draw; the efficiency check waits for it
+    before it times anything."""
+    from grader.checks import efficiency, loss_reference, naive_softmax, neg_sampling
+    from grader.checks.framework import Failure
+    from grader.worker import harness
+    monkeypatch.setattr(loss_reference, "_drawn", {})
+    monkeypatch.setattr(loss_reference, "_drawing", set())
+    monkeypatch.setattr(efficiency, "_background", [])
+    naive_softmax.prepare()
+    neg_sampling.prepare()
+    assert len(efficiency._background) == 1
+    running = []
+
+    def make():
+        running.append(len(efficiency._background))
+        raise Failure("stop here")
+    outcome = efficiency.compare_speed(None, "V = 1", [make])
+    assert not outcome.passed and running == [0]
+    problem = naive_softmax._SPEED_PROBLEM
+    assert np.array_equal(loss_reference._outside_vectors(problem.V, problem.D, problem.seed),
+                          harness.seeded_normal(harness.PREDRAWN))

@@ -15,9 +15,11 @@ trusted parent (fresh PID, network, mount, IPC, UTS and user namespaces, the pri
 that submission's copy, rlimits, the uid drop), except that W, the worker, is not exec'd:
 it runs the already imported worker (grader/worker/main.py) in its own address space, a
 copy of the pristine template. So a worker sees nothing of any earlier submission: none was
-ever in the template, and each worker is a fresh fork of it. After its first fork, the
-template draws the efficiency checks' fixed inputs (harness.predraw: a constant, no
-submission's data), which every later worker then finds drawn.
+ever in the template, and each worker is a fresh fork of it. Before its second fork,
+the template draws the efficiency checks' fixed inputs (harness.predraw: a constant, no
+submission's data), which every later worker then finds drawn. Not before the first: that
+worker draws them itself, in a thread beside its loading (harness.predraw_soon), and a
+single `grade` forks only once (the template's draw took a core from its start-up).
 
 Replies on the socket: "pid L" after a spawn, "exit L STATUS" when L ended (the template
 reaps it: its rusage, workers included, reaches the grader when the grader reaps the
@@ -129,7 +131,7 @@ def serve(sock):
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    live, predrawn = set(), False
+    live, forked, predrawn = set(), False, False
     sock.send(b"ready")
     while True:
         ready = select.select([sock, wake_r], [], [])[0]
@@ -149,6 +151,10 @@ def serve(sock):
             return
         words = message.split() or [b""]
         if words[0] == b"spawn" and len(fds) == DESCRIPTORS:
+            if forked and not predrawn:
+                worker_main.harness.predraw()
+                predrawn = True
+            forked = True
             pid = os.fork()
             if pid == 0:
                 signal.set_wakeup_fd(-1)
@@ -159,9 +165,6 @@ def serve(sock):
                 be_parent(fds)
             live.add(pid)
             sock.send(b"pid %d" % pid)
-            if not predrawn:   # after the first fork, which must not wait for it
-                worker_main.harness.predraw()
-                predrawn = True
         elif words[0] in (b"kill", b"killpg") and len(words) == 3:
             pid, sig = int(words[1]), int(words[2])
             if pid in live:   # never a pid already reaped (it may belong to someone else now)

@@ -470,6 +470,7 @@ def main(argv=None):
     if opts.output_cap is not None:
         capture.cap_output(opts.output_cap)
     worker = Worker()
+    harness.predraw_soon()
     handlers = {"load": worker.load, "call": worker.call, "batch": worker.batch,
                 "keep": worker.keep, "call_kept": worker.call_kept,
                 "kept_value": worker.kept_value,
