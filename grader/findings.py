@@ -19,7 +19,7 @@ from grader.results import FAILED, NOT_COUNTED, PASSED, SAME_CAUSE, CheckResult,
 
 # failures that are not about a value: one finding per kind (a budget spent, a crash)
 WORKER_TROUBLE = ("budget", "not_implemented", "missing", "time_limit", "crashed", "exited",
-                  "protocol", "internal", "too_large")
+                  "protocol", "internal", "too_large", "reload")
 INPUT_HEADING = re.compile(r"(Smallest input that shows it|On this input|Public case \d+ shows it):$")
 
 # The outputs each function returns, as named in the feedback (first named = the one at fault)

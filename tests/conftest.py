@@ -98,20 +98,20 @@ def student_notes(report):
     return [n for n in report.notes if not n.startswith("Sandbox")]
 
 
-_PRIVATE_COPIES_BEFORE = set(Path(tempfile.gettempdir()).glob("w2v-grading-*"))
-# Set for a test suite that a test runs (test_in_place): its sweep at the end would remove
-# the private copies of gradings the outer suite has in flight (a notebook then lost its
-# course helpers mid-load, now and then, with 3 workers).
+# Set for a test suite that a test runs (test_in_place): the outer suite sweeps at its end.
 NESTED = "W2V_NESTED_TEST_RUN"
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Remove the private copies of submissions that graders killed by the tests (kill -9,
-    Ctrl-C, a dying pool process) could not remove themselves; a grading process that is
-    killed keeps no chance to clean up, so the suite does it for the ones it made."""
+    """Remove the private copies of submissions whose grading process is gone: graders
+    killed by the tests (kill -9, Ctrl-C, a dying pool process) keep no chance to clean up.
+    Only those (private_copy.stale): sweeping every copy made during the session once
+    removed the copies of gradings running beside it (another session, a snapshot run),
+    whose next reload then found no course helpers."""
     if hasattr(session.config, "workerinput"):   # xdist workers: the controller sweeps once
         return
-    if os.environ.get(NESTED):   # a suite run by a test: the copies it sees may be the outer one's
+    if os.environ.get(NESTED):
         return
-    for folder in set(Path(tempfile.gettempdir()).glob("w2v-grading-*")) - _PRIVATE_COPIES_BEFORE:
+    from grader.sandbox import private_copy
+    for folder in private_copy.stale():
         shutil.rmtree(folder, ignore_errors=True)

@@ -47,14 +47,22 @@ def rubric(tmp_path_factory):
 
 
 def _grade_in_child(path, rubric, folder, queue):
-    started = time.monotonic()
+    started, before = time.monotonic(), _resident_mb()
     report = grading.grade(path, rubric, folder=folder)
     queue.put((report, time.monotonic() - started,
-               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+               resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before))
+
+
+def _resident_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
 
 
 def grade(path, rubric, folder=None, limit=150):
-    """(report, seconds, peak MB of the grader) from a forked child; fails on a hang."""
+    """(report, seconds, MB the grader's peak memory grew by) from a forked child; fails on
+    a hang. The growth, not the peak: a forked child starts with the test process's
+    resident memory, which depends on the tests run before (1222 MB alone, 1698 MB late in
+    a full run, for the same grading)."""
     queue = multiprocessing.get_context("fork").Queue()
     child = multiprocessing.get_context("fork").Process(
         target=_grade_in_child, args=(path, rubric, folder, queue))
@@ -335,6 +343,41 @@ def test_reloads_after_crashes_are_charged_to_the_function(tmp_path):
     assert seconds < grading.wall_seconds(rubric), seconds
 
 
+def test_a_file_that_does_not_load_again_after_a_crash_is_not_told_its_function_is_missing(
+        tmp_path, rubric):
+    """A worker lost to a crash is started again and the file loaded again. When that load
+    does not give the file's functions back (here: a helper of the student's folder vanished
+    in between, as a test session's sweep once removed a running grading's private copy),
+    the student was told "sigmoid is not defined in your file"; now the reload says so."""
+    from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "my_helper.py").write_text("VALUE = 1\n")
+    source = ("import os\nimport my_helper\n\n\ndef sigmoid(x):\n    os._exit(1)\n")
+    request = LoadRequest(filename=str(folder / "word2vec.py"), sys_path=[str(folder)],
+                          cells=[{"source": source, "label": None,
+                                  "filename": str(folder / "word2vec.py")}],
+                          functions=("sigmoid",))
+    with WorkerClient(request, rubric.limits) as worker:
+        assert worker.start()["present"] == {"sigmoid": True}
+        (folder / "my_helper.py").unlink()
+        call = {"op": "call", "fn": "sigmoid", "args": [0.0]}
+        with pytest.raises(WorkerFailure) as crash:
+            worker.call(call)
+        assert crash.value.kind == "exited"
+        with pytest.raises(WorkerFailure) as reload:
+            worker.call(call)
+        assert reload.value.kind == "reload"
+        assert "this time it did not load as it did the first time (ModuleNotFoundError: No " \
+               "module named 'my_helper', line 2)" in reload.value.message
+        report = grading.grade_function(worker, rubric, "sigmoid")
+        worker.stop()
+    feedback = " ".join(c.feedback for c in report.checks)
+    assert "not defined in your file" not in feedback
+    assert report.checks[0].feedback.startswith(
+        "Your file was loaded again after your code ended the Python process (exit code 1")
+
+
 def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
     """/lib32 is listed for machines that have it: its absence must not count as unreadable
     (it made the reduced mode run every submission as root on Ubuntu images)."""
@@ -343,6 +386,26 @@ def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o700)
     assert not lockdown._all_readable(["/usr", str(locked)])
+
+
+def test_only_copies_whose_grading_is_gone_are_stale(tmp_path):
+    """A sweep (the test suite's, at its end) removes the copies of killed gradings and
+    never those of gradings still running, whoever made them."""
+    import subprocess
+    import sys
+    from grader.sandbox import private_copy
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    (tmp_path / "submission.py").write_text("x = 1")
+    with private_copy.make(tmp_path / "submission.py") as copy:
+        assert copy.base.name.startswith(f"w2v-grading-{os.getpid()}-")
+        gone = tmp_path / f"w2v-grading-{ended.pid}-abcd"
+        running = tmp_path / copy.base.name
+        other = tmp_path / "w2v-grading-xyz"
+        for folder in (gone, running, other):
+            folder.mkdir()
+        assert private_copy.stale(tmp_path) == [gone]
+        assert copy.base not in private_copy.stale()
 
 
 def test_the_private_copy_is_bounded_and_private(tmp_path):

@@ -31,6 +31,7 @@ class Kind(str, Enum):
     TIME_LIMIT = "time_limit"         # no answer by the hard deadline: worker killed
     CRASHED = "crashed"               # the worker died (signal)
     EXITED = "exited"                 # the student's code ended the process
+    RELOAD = "reload"                 # after a restart, the file did not load as it first did
     PROTOCOL = "protocol"             # an answer the grader will not read
     BUDGET = "budget"                 # the function's time budget is spent
     TOO_LARGE = "too_large"           # its answers outgrew what the grader holds for one function
@@ -60,6 +61,7 @@ POLICY = {
     Kind.TIME_LIMIT: Policy(stop=True, gone=True),
     Kind.CRASHED: Policy(stop=True, gone=True),
     Kind.EXITED: Policy(stop=True, gone=True),
+    Kind.RELOAD: Policy(stop=True, gone=True, skip=True, input=False),
     Kind.PROTOCOL: Policy(stop=True, gone=True),
     Kind.BUDGET: Policy(stop=True, gone=True, skip=True, input=False),
     Kind.TOO_LARGE: Policy(stop=True, skip=True, input=False),

@@ -67,6 +67,7 @@ class WorkerClient:
     answer_bytes: int = 0            # the size of the last answer read
     _waiting_since: float = field(default=None, repr=False)   # set while waiting on it
     _sent: tuple = field(default=None, repr=False)   # (deadline, timeout) of send()'s request
+    _lost: tuple = field(default=None, repr=False)   # (kind, message): what lost the last worker
     _output: int = field(default=None, repr=False)        # read end of the output pipe
     _printed: bytearray = field(default_factory=bytearray, repr=False)
     _captured: list = field(default_factory=list, repr=False)
@@ -130,14 +131,47 @@ class WorkerClient:
                 except WorkerFailure:
                     pass                 # the worker is gone: it starts again below
             if self.process is None:
-                self._start()
+                self._reload()
             self._write_request(request, timeout or self.limits.call_seconds)
+
+    def _reload(self):
+        """Start a fresh worker after the last one was lost, and load the file into it again.
+        Raises WorkerFailure("reload") when the file does not load as it first did (a graded
+        function the first load found is missing now): every call would otherwise meet a
+        module without it, and the student be told it is not in their file."""
+        first = self.load_answer
+        answer = self._start()
+        if not isinstance(first, dict) or not first.get("ok"):
+            return
+        present = answer.get("present") if isinstance(answer, dict) else None
+        lost = [fn for fn, found in (first.get("present") or {}).items()
+                if found and not (isinstance(present, dict) and present.get(fn))]
+        if not lost:
+            return
+        self.load_answer = first   # what the file is: the next reload is judged the same way
+        self.stop()
+        errors = answer.get("cell_errors") if isinstance(answer, dict) else None
+        error = next((e for e in errors or [] if isinstance(e, dict)), {})
+        why = (f" ({_short(error.get('type'))}: {_short(error.get('message'))}"
+               + (f", line {error['lineno']}" if isinstance(error.get("lineno"), int) else "")
+               + ")") if error else ""
+        kind, message = self._lost or (None, None)
+        after = (message if kind in ("exited", "crashed") else
+                 "a call ran past its time limit and was stopped" if kind == "time_limit" else
+                 "the Python process running it stopped")
+        raise WorkerFailure("reload", f"your file was loaded again after {after}, but this "
+                            f"time it did not load as it did the first time{why}, so this "
+                            "function's remaining checks were not run")
 
     def receive(self):
         """The answer to the request send() sent; raises WorkerFailure as call() does."""
         sent, self._sent = self._sent, None
         with self._waiting():
-            answer = self._read(*sent)
+            try:
+                answer = self._read(*sent)
+            except WorkerFailure as exc:
+                self._lost = (exc.kind, exc.message)   # not the exception: its traceback
+                raise                                  # holds what was read (60 MB, say)
         if _out_of_memory(answer):
             raise WorkerFailure("memory_limit", "memory limit exceeded: your code asked for "
                                 f"more than the {self.limits.memory_mb} MB it may use")
@@ -358,6 +392,12 @@ class WorkerClient:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _short(value, limit=200):
+    """Text the worker reported, made printable and short (the report is made safe later)."""
+    text = "".join(ch for ch in str(value) if ch.isprintable())
+    return text[:limit] + ("..." if len(text) > limit else "")
 
 
 def _out_of_memory(answer):

@@ -6,7 +6,8 @@ point to. Reads never follow links: every path component is opened relative to i
 with O_NOFOLLOW, so a symlinked `word2vec.py` (absolute or relative), a symlinked folder and
 a hard-linked file are refused, whatever they point to. Bounded in depth, count and bytes.
 
-Layout: <tmp>/w2v-grading-XXXX/ (mode 0711: others may pass, not list) / <random hex>/ (0755)
+Layout: <tmp>/w2v-grading-PID-XXXX/ (mode 0711: others may pass, not list; PID: the grading
+process, so a sweep can tell a copy whose grading was killed, see stale()) / <random hex>/ (0755)
 holding the files (0644), so the unprivileged worker can read its copy but no other worker
 can find it, even under the same uid.
 """
@@ -52,6 +53,27 @@ class PrivateCopy:
         self.cleanup()
 
 
+PREFIX = "w2v-grading-"
+
+
+def stale(tmp=None) -> list:
+    """The private copies in `tmp` (default: the system's) whose grading process is gone:
+    killed (kill -9, a dying pool process) before it could remove its copy. A copy of a
+    grading still running is never among them, whichever process asks."""
+    found = []
+    for base in Path(tmp or tempfile.gettempdir()).glob(PREFIX + "*"):
+        pid = base.name[len(PREFIX):].split("-")[0]
+        if not pid.isdigit():
+            continue   # a name of another form: not known to be ours
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            found.append(base)
+        except (PermissionError, OverflowError):
+            pass       # alive (another user's), or no pid at all
+    return found
+
+
 class _Refused(Exception):
     """A path component is a link or not what it must be; `what` names it for the student."""
 
@@ -76,7 +98,7 @@ def make(path, folder=None, others=True) -> PrivateCopy:
         folder = None
     if folder is not None and path.parent != folder and folder not in path.parents:
         folder = None
-    base = Path(tempfile.mkdtemp(prefix="w2v-grading-"))
+    base = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
     os.chmod(base, 0o711)
     copy = PrivateCopy(base=base, folder=base / secrets.token_hex(8))
     copy.folder.mkdir(mode=0o755)
