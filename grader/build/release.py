@@ -43,7 +43,7 @@ SHIPPED = ("__init__.py", "__main__.py", "autograder.py", "cli.py", "findings.py
            "sandbox/lockdown.py", "sandbox/private_copy.py", "sandbox/template.py",
            "sandbox/templates.py",
            "worker/__init__.py", "worker/capture.py", "worker/codec.py", "worker/harness.py",
-           "worker/loading.py", "worker/main.py", "worker/protocol.py")
+           "worker/loading.py", "worker/main.py", "worker/protocol.py", "worker/stopped.py")
 # The worker's known-good sigmoid (it isolates negative sampling from the student's sigmoid)
 # is the stable sigmoid formula, which the exercise's contract gives anyway: accepted there.
 ACCEPTED = {("sigmoid", "grader/worker/harness.py")}

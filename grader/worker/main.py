@@ -22,6 +22,7 @@ import capture
 import codec
 import harness
 import loading
+import stopped
 
 class TimeUp(BaseException):
     """Raised inside student code at the request's soft deadline (BaseException: a student's
@@ -175,7 +176,8 @@ class Worker:
                 value, lines = self._run(fn, args, kwargs, request)
         except TimeUp as exc:
             self.time_up = True
-            return {"ok": False, "error": dict(self.describe_error(exc), type="TimeLimit",
+            return {"ok": False, "error": dict(self.describe_error(exc, at_time_limit=True),
+                                               type="TimeLimit",
                                                message="stopped at the time limit")}
         except BaseException as exc:  # noqa: BLE001
             return {"ok": False, "error": self.describe_error(exc)}
@@ -289,15 +291,18 @@ class Worker:
             return harness.seeded_normal(arg["$normal"])
         return arg
 
-    def describe_error(self, exc, cell_file=None):
+    def describe_error(self, exc, cell_file=None, at_time_limit=False):
         """Name the error and the student's own lines it passed through (none of ours).
 
         In a notebook each line is named with its cell, since a function defined in one cell
         often fails when called from another; `lineno` is the line in `cell_file` (the cell
         that was running) when given. A NameError for a name that a failed statement was to
-        bind says which statement that was.
+        bind says which statement that was. A call stopped `at_time_limit` names the loop its
+        innermost line is in (_at_loop), the same on every run.
         """
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if self._students(f)]
+        if at_time_limit and frames:   # the loop it was in, not the line it happened to be at
+            frames[-1] = _at_loop(frames[-1])
         lines = [self._where(f) for f in frames][-4:]
         if isinstance(exc, SyntaxError):
             lines = [f"line {exc.lineno}: {(exc.text or '').strip()[:300]}"]
@@ -439,6 +444,18 @@ def _bad_request(exc):
     """The answer to a request this worker cannot carry out (a grader bug, never the student's)."""
     return {"ok": False, "error": {"type": "GraderError", "where": [],
                                    "message": f"bad request: {type(exc).__name__}: {exc}"[:300]}}
+
+
+def _at_loop(frame):
+    """`frame` (a traceback.FrameSummary) moved to the header of the loop its line is in
+    (stopped.loop_header), so a stopped call is said the same way on every run."""
+    header = stopped.loop_header(frame.filename, frame.lineno)
+    if header is None or header[0] == frame.lineno:
+        return frame
+    moved = traceback.FrameSummary(frame.filename, header[0], frame.name)
+    if hasattr(moved, "end_lineno"):   # 3.11+: a header over several lines is quoted whole
+        moved.end_lineno = header[1]
+    return moved
 
 
 def _unchanged(np, after, before):

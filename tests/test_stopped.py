@@ -1,0 +1,95 @@
+"""A call stopped at its time limit is said to be in the loop it was in, the same way on every
+run: an endless two-line loop was reported at either of its lines, so one file got different
+feedback from one grading to the next (a corpus snapshot showed it)."""
+
+import linecache
+import sys
+
+import pytest
+
+from conftest import ROOT
+from grader import rubric as rubric_mod
+from grader.sandbox.client import LoadRequest, WorkerClient
+
+sys.path.insert(0, str(ROOT / "grader" / "worker"))
+import stopped  # noqa: E402  (the worker's module, imported as the worker imports it)
+
+SOURCE = '''\
+import numpy as np
+
+
+def sampler(words, avoid):
+    pick = words[0]
+    while pick == avoid:
+        pick = words[np.random.randint(len(words))]
+    return pick
+
+
+def nested(rows):
+    total = 0
+    for row in rows:
+        for x in row:
+            total += x
+    def inner():
+        return total * 2
+    return inner()
+
+
+def long_header(a,
+                b):
+    for item in zip(a,
+                    b):
+        pass
+    return a
+
+
+for _ in range(3):
+    pass
+'''
+
+
+@pytest.fixture
+def source_file():
+    name = "<stopped test>"
+    linecache.cache[name] = (len(SOURCE), None, SOURCE.splitlines(True), name)
+    yield name
+    linecache.cache.pop(name, None)
+    stopped._parsed.pop(name, None)
+
+
+@pytest.mark.parametrize("line, header", [
+    (6, (6, 6)), (7, (6, 6)),             # either line of the endless while: its header
+    (5, None), (8, None),                 # before and after it: no loop
+    (13, (13, 13)), (14, (14, 14)), (15, (14, 14)),   # nested loops: the innermost
+    (17, None),                           # a function defined in the loop's function: its own
+    (24, (23, 24)), (25, (23, 24)),       # a header over two lines
+    (29, (29, 29)), (30, (29, 29)),       # a loop at the top level
+])
+def test_a_stopped_line_is_moved_to_the_innermost_loop_of_its_function(source_file, line,
+                                                                       header):
+    assert stopped.loop_header(source_file, line) == header
+
+
+def test_source_that_does_not_parse_keeps_its_lines():
+    name = "<not python>"
+    linecache.cache[name] = (5, None, ["while (:\n"], name)
+    try:
+        assert stopped.loop_header(name, 1) is None
+    finally:
+        linecache.cache.pop(name, None)
+
+
+def test_a_stopped_endless_loop_is_named_by_its_header_every_time(tmp_path):
+    path = tmp_path / "word2vec.py"
+    path.write_text(SOURCE)
+    request = LoadRequest(filename=str(path), sys_path=[str(tmp_path)], functions=("sampler",),
+                          cells=[{"source": SOURCE, "label": None, "filename": str(path)}])
+    seen = set()
+    with WorkerClient(request, rubric_mod.load().limits) as worker:
+        worker.start()
+        for _ in range(4):
+            answer = worker.call({"op": "call", "fn": "sampler", "args": [[1, 1], 1],
+                                  "soft_seconds": 0.05}, timeout=5)
+            assert answer["error"]["type"] == "TimeLimit"
+            seen.update(answer["error"]["where"])
+    assert seen == {"line 6, in sampler: while pick == avoid:"}
