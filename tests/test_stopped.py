@@ -70,13 +70,17 @@ def test_a_stopped_line_is_moved_to_the_innermost_loop_of_its_function(source_fi
     assert stopped.loop_header(source_file, line) == header
 
 
-def test_source_that_does_not_parse_keeps_its_lines():
-    name = "<not python>"
-    linecache.cache[name] = (5, None, ["while (:\n"], name)
+@pytest.mark.parametrize("lines", [
+    ["while (:\n"],                                                   # does not parse
+    ["while True:\n", "    x = 1\n", "#" * stopped.MAX_SOURCE_CHARS + "\n"]])  # too long
+def test_a_source_not_parsed_keeps_its_lines(lines):
+    name = "<not parsed>"
+    linecache.cache[name] = (sum(map(len, lines)), None, lines, name)
     try:
-        assert stopped.loop_header(name, 1) is None
+        assert stopped.loop_header(name, 2) is None
     finally:
         linecache.cache.pop(name, None)
+        stopped._parsed.pop(name, None)
 
 
 def test_a_stopped_endless_loop_is_named_by_its_header_every_time(tmp_path):
