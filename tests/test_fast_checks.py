@@ -121,3 +121,31 @@ def test_stored_cases_follow_the_installed_hypothesis_version(monkeypatch):
     now = generated.fingerprint()
     monkeypatch.setattr(generated, "_hypothesis_version", lambda: "__version_info__ = (7, 0, 0)")
     assert generated.fingerprint() != now
+
+
+def test_the_bodies_run_once_on_the_answers_when_nothing_is_left_to_fetch():
+    """The last collecting round needed no new answer and wrote no note: it is the real run,
+    and its first failure stands (the bodies used to run all over again, ~5% of a grading).
+    A round that wrote a note is run again for real, where notes are kept."""
+    from grader.checks.framework import Failure, first_failure
+    problems = [0.5, -1.0, 2.0, -3.0]
+
+    def run(writes_note=False):
+        ctx = Context(worker=FakeWorker(lambda x: x), rubric=rubric_mod.load(),
+                      function="sigmoid")
+        runs = []
+
+        def body(x):
+            runs.append(x)
+            answer = ctx.cached_call(("sigmoid", x), {"op": "call", "fn": "sigmoid", "args": [x]})
+            ctx.noted += writes_note
+            if answer["value"] < 0:
+                raise Failure(f"negative at {x}")
+        return first_failure(ctx, problems, body), runs
+
+    first, runs = run()
+    assert first.message == "negative at -1.0"
+    assert runs == problems * 2   # collecting (each asks), then once on the answers
+    first, runs = run(writes_note=True)
+    assert first.message == "negative at -1.0"
+    assert runs == problems * 2 + problems[:2]   # then for real, up to the first failure

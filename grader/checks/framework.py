@@ -99,6 +99,7 @@ class Context:
     pending: dict = field(default_factory=dict)
     timed_out: bool = False    # a call of this function was stopped at its time limit
     held: int = 0              # bytes of this function's answers read so far (see HELD_BYTES)
+    noted: int = 0             # notes check_output has written or rewritten (see first_failure)
     defer: bool = False        # a failure's search (Hypothesis) may wait: see run_property
 
     def call(self, request, timeout=None):
@@ -304,6 +305,7 @@ def check_output(ctx, problem, actual, expected, aspect, label, events=None):
     """Compare one output; raise Failure with the known mistake named when one fits."""
     verdict = compare(actual, expected, label)
     if verdict.note:
+        ctx.noted += 1
         # the note quotes the largest input's shapes: the student's (1, D), not D = 1's (1, 1)
         size = getattr(as_array(actual), "size", 0)
         head = f"{ctx.function}: {label} "
@@ -528,18 +530,27 @@ def first_failure(ctx, problems, body):
     First the bodies run in collecting mode, which only notes the requests they need (notes
     for the student are put back afterwards), and the answers arrive in a few round trips;
     then the bodies run for real on the cached answers, in order, up to the first failure.
+    A last collecting round that needed nothing new and wrote no note already is that run
+    (every body ran to its end on cached answers, as it would for real): its outcome stands.
     """
+    settled = None
     if ctx.batching:
         notes = list(ctx.notes)
         ctx.collecting = True
         try:
             for _ in range(COLLECT_ROUNDS):
+                noted, outcomes = ctx.noted, []
                 for problem in problems:
                     try:
                         body(problem)
-                    except Exception:  # noqa: BLE001 - Pending, or a failure seen again below
-                        pass
-                if not ctx.pending or not ctx.fetch_pending():
+                    except Exception as exc:  # noqa: BLE001 - Pending, or a failure
+                        outcomes.append(exc)
+                    else:
+                        outcomes.append(None)
+                if not ctx.pending:
+                    settled = outcomes if ctx.noted == noted else None
+                    break
+                if not ctx.fetch_pending():
                     break
         finally:
             ctx.collecting = False
@@ -547,6 +558,8 @@ def first_failure(ctx, problems, body):
             ctx.notes[:] = notes
     if not ctx.batching:
         return False
+    if settled is not None:
+        return next((outcome for outcome in settled if outcome is not None), None)
     for problem in problems:
         try:
             body(problem)
