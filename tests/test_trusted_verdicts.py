@@ -239,7 +239,7 @@ def test_the_sampler_draws_afresh_after_its_first_call_deterministically():
 
 class LossWorker:
     """Answers loss calls in-process (J = sum(v * w) for a fixed w), batches as the worker
-    does (a `base` call plus the arguments each entry replaces); records every call run."""
+    does (a `base` call plus each entry's move, worker/main.py _moved); records every call."""
 
     def __init__(self, weights):
         self.weights, self.calls = weights, []
@@ -253,8 +253,9 @@ class LossWorker:
             return {"ok": True, "results": [self._answer(c, base) for c in request["calls"]]}
         if base is not None:
             args = list(base["args"])
-            for position, array in request.get("args_at", []):
-                args[position] = array
+            position, flat, step = request["move"]
+            args[position] = np.array(base["args"][position], dtype=float)
+            args[position].flat[flat] += step
             request = dict(base, args=args)
         self.calls.append(request)
         loss = float(np.sum(request["args"][0] * self.weights))

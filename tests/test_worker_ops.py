@@ -99,3 +99,36 @@ def test_only_the_named_rows_of_a_large_output_come_back(worker):
     full = worker.module.naiveSoftmaxLossAndGradient(v, problem.o, U, None)
     np.testing.assert_allclose(grad_rows, full[2][list(rows)])
     np.testing.assert_allclose(grad_center, full[1])
+
+
+def test_finite_difference_moves_start_from_the_inputs_as_they_came(worker):
+    """The grader sends each move (argument, entry, step); the worker applies it to a float
+    copy of the argument as the base call brought it, so code that changes its input in
+    place cannot shift the next call's moved input, and each is what the grader's own
+    move gives (the same float addition: the differences computed there are exact)."""
+    seen = []
+
+    def sums_and_scribbles(x):
+        seen.append(np.array(x))
+        total = float(np.sum(x))
+        x[...] = 99.0
+        return total
+
+    worker.module.__dict__["sums_and_scribbles"] = sums_and_scribbles
+    x = np.array([[0.3, -0.2], [0.1, 0.7]])
+    moves = [(flat, step) for flat in range(4) for step in (1e-4, -1e-4)]
+    answer = worker.batch({"op": "batch", "calls": [{"move": [0, f, s]} for f, s in moves],
+                           "base": {"op": "call", "fn": "sums_and_scribbles", "args": [x],
+                                    "pick": 0}})
+    assert all(result["ok"] for result in answer["results"])
+    for (flat, step), got in zip(moves, seen, strict=True):
+        expected = x.copy()
+        expected[np.unravel_index(flat, x.shape)] += step
+        assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("move", [[3, 0, 1e-4], [0, 99, 1e-4], [0, 0, "up"], [0]])
+def test_a_move_the_worker_cannot_make_is_the_graders_error(worker, move):
+    answer = worker.batch({"op": "batch", "calls": [{"move": move}],
+                           "base": {"op": "call", "fn": "sigmoid", "args": [np.zeros(2)]}})
+    assert answer["results"][0]["error"]["type"] == "GraderError"

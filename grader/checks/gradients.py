@@ -2,9 +2,10 @@
 
 numgrad_i = (J(x + h e_i) - J(x - h e_i)) / 2h with h = 1e-4, and an entry fails when
 |numgrad_i - grad_i| / max(1, |numgrad_i|, |grad_i|) > 1e-5: the course's own gradcheck_naive.
-The grader moves each entry itself and sends the moved inputs as ordinary calls (batched):
-the worker only answers loss values, and the differences are computed here, so code that
-patches the worker cannot report agreement it does not have.
+The grader chooses each move (the argument, the entry, the step) and sends the call once
+with the moves (batched): the worker applies each to its own pristine copy of that argument
+(the same float addition as here) and only answers loss values, and the differences are
+computed here, so code that patches the worker cannot report agreement it does not have.
 """
 
 import numpy as np
@@ -32,10 +33,12 @@ def check(ctx, key, request, arg_indices, analytic, labels, loss_index=0):
     labels: their names. Raises Failure at the first entry that disagrees.
     """
     shapes = [np.shape(request["args"][i]) for i in arg_indices]
-    where = [(n, index) for n, shape in enumerate(shapes) for index in np.ndindex(shape)]
-    moves = [{"args_at": [[arg_indices[n], moved(request["args"][arg_indices[n]], index, sign * H)]]}
-             for n, index in where for sign in (1, -1)]
-    # One request: the call travels once, then only each moved array; only losses come back.
+    where, moves = [], []
+    for n, shape in enumerate(shapes):
+        for flat, index in enumerate(np.ndindex(shape)):   # C order, as numpy's .flat
+            where.append((n, index))
+            moves += [{"move": [arg_indices[n], flat, sign * H]} for sign in (1, -1)]
+    # One request: the call travels once, then only each move; only losses come back.
     answer = ctx.cached_call(("finite differences", key), {
         "op": "batch", "base": dict(request, pick=loss_index), "calls": moves,
         "weight": len(moves)}, timeout=ctx.rubric.limits.call_seconds * 2 + 0.02 * len(where))
@@ -54,13 +57,6 @@ def check(ctx, key, request, arg_indices, analytic, labels, loss_index=0):
                 f"{fmt(grad)}, but your own loss changes at the rate {fmt(numeric)} "
                 f"(central differences, h = {H:g}). Your loss and your {labels[n]} disagree.",
                 kind="gradient")
-
-
-def moved(array, index, step):
-    """A new float array: `array` with entry `index` moved by `step`."""
-    arr = np.array(array, dtype=float)
-    arr[index] += step
-    return arr
 
 
 def _pick(value, loss_index):

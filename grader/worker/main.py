@@ -350,12 +350,14 @@ class Worker:
     def batch(self, request):
         """Several calls in one round trip (a batch may hold batches).
 
-        With a `base` call, each entry says only what differs from it: `args_at`, a list of
-        [position, array] replacing those arguments (the finite differences' moved inputs,
-        chosen and sent by the grader; the rest of the call travels once). Each call has its
-        own soft deadline (`call_soft_seconds`) inside the batch's (`soft_seconds`); calls
-        past the batch's are not run, and the grader asks for them one by one."""
+        With a `base` call, each entry says only what differs from it: `move`, [position,
+        flat index, step], the finite differences' move chosen by the grader, applied to a
+        float copy of that argument as the base call brought it (the base's own is never
+        handed to the code, so never changed in place); the call travels once. Each call has its own soft
+        deadline (`call_soft_seconds`) inside the batch's (`soft_seconds`); calls past the
+        batch's are not run, and the grader asks for them one by one."""
         base = request.get("base")
+        pristine = {}   # position -> the base's argument as floats (converted once)
         results, per_call = [], request.get("call_soft_seconds")
         ends = time.monotonic() + float(request.get("soft_seconds") or 1e9)
         for c in request["calls"]:
@@ -370,8 +372,12 @@ class Worker:
             self.time_up = False
             if base is not None:
                 args = list(base.get("args", []))
-                for position, array in c.get("args_at", []):
-                    args[position] = array
+                if c.get("move") is not None:
+                    try:
+                        args[c["move"][0]] = _moved(base["args"], pristine, *c["move"])
+                    except (ValueError, TypeError, IndexError, KeyError) as exc:
+                        results.append(_bad_request(exc))
+                        continue
                 c = dict(base, args=args)
             results.append(self.call(c))
         return {"ok": True, "results": results}
@@ -444,6 +450,17 @@ def _bad_request(exc):
     """The answer to a request this worker cannot carry out (a grader bug, never the student's)."""
     return {"ok": False, "error": {"type": "GraderError", "where": [],
                                    "message": f"bad request: {type(exc).__name__}: {exc}"[:300]}}
+
+
+def _moved(args, pristine, position, flat, step):
+    """A new float array: argument `position` of `args` (as floats, kept in `pristine`)
+    with its entry `flat` (C order) moved by `step`."""
+    import numpy as np
+    if position not in pristine:
+        pristine[position] = np.array(args[int(position)], dtype=float)
+    moved = pristine[position].copy()
+    moved.flat[int(flat)] += float(step)
+    return moved
 
 
 def _at_loop(frame):

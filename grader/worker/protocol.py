@@ -49,7 +49,7 @@ class CallRequest(TypedDict, total=False):
 
 class BatchRequest(TypedDict, total=False):
     op: str                  # "batch"
-    calls: list              # CallRequests, or batches, or with `base`: {"args_at": [[i, array]]}
+    calls: list              # CallRequests, or batches, or with `base`: {"move": [i, flat, step]}
     base: dict               # the CallRequest the entries differ from
     soft_seconds: float      # the whole batch's deadline
     call_soft_seconds: float # each call's deadline
@@ -121,7 +121,7 @@ def keys(*types) -> frozenset:
     return frozenset(k for t in types for k in t.__annotations__)
 
 
-REQUEST_KEYS = keys(LoadRequest, CallRequest, BatchRequest, KeepRequest) | {"args_at"}
+REQUEST_KEYS = keys(LoadRequest, CallRequest, BatchRequest, KeepRequest) | {"args_at", "move"}
 class ObjectiveCalls(TypedDict):
     """What sgd's f and postprocessing saw, as the worker recorded it."""
     calls: int
