@@ -343,24 +343,27 @@ def test_reloads_after_crashes_are_charged_to_the_function(tmp_path):
     assert seconds < grading.wall_seconds(rubric), seconds
 
 
+def _two_loads(folder, source, functions):
+    from grader.sandbox.client import LoadRequest
+    folder.mkdir()
+    (folder / "my_helper.py").write_text("VALUE = 1\n")
+    return LoadRequest(filename=str(folder / "word2vec.py"), sys_path=[str(folder)],
+                       cells=[{"source": source, "label": None,
+                               "filename": str(folder / "word2vec.py")}], functions=functions)
+
+
 def test_a_file_that_does_not_load_again_after_a_crash_is_not_told_its_function_is_missing(
         tmp_path, rubric):
     """A worker lost to a crash is started again and the file loaded again. When that load
     does not give the file's functions back (here: a helper of the student's folder vanished
     in between, as a test session's sweep once removed a running grading's private copy),
     the student was told "sigmoid is not defined in your file"; now the reload says so."""
-    from grader.sandbox.client import LoadRequest, WorkerClient, WorkerFailure
-    folder = tmp_path / "student"
-    folder.mkdir()
-    (folder / "my_helper.py").write_text("VALUE = 1\n")
-    source = ("import os\nimport my_helper\n\n\ndef sigmoid(x):\n    os._exit(1)\n")
-    request = LoadRequest(filename=str(folder / "word2vec.py"), sys_path=[str(folder)],
-                          cells=[{"source": source, "label": None,
-                                  "filename": str(folder / "word2vec.py")}],
-                          functions=("sigmoid",))
+    from grader.sandbox.client import WorkerClient, WorkerFailure
+    source = "import os\nimport my_helper\n\n\ndef sigmoid(x):\n    os._exit(1)\n"
+    request = _two_loads(tmp_path / "student", source, ("sigmoid",))
     with WorkerClient(request, rubric.limits) as worker:
         assert worker.start()["present"] == {"sigmoid": True}
-        (folder / "my_helper.py").unlink()
+        (tmp_path / "student" / "my_helper.py").unlink()
         call = {"op": "call", "fn": "sigmoid", "args": [0.0]}
         with pytest.raises(WorkerFailure) as crash:
             worker.call(call)
@@ -368,14 +371,41 @@ def test_a_file_that_does_not_load_again_after_a_crash_is_not_told_its_function_
         with pytest.raises(WorkerFailure) as reload:
             worker.call(call)
         assert reload.value.kind == "reload"
-        assert "this time it did not load as it did the first time (ModuleNotFoundError: No " \
-               "module named 'my_helper', line 2)" in reload.value.message
+        assert reload.value.message == (
+            "your file was loaded again after your code ended the Python process (exit code "
+            "1, e.g. os._exit), but this time sigmoid was not in it as it was the first time "
+            "(ModuleNotFoundError: No module named 'my_helper', line 2), so sigmoid could "
+            "not be graded any further")
         report = grading.grade_function(worker, rubric, "sigmoid")
         worker.stop()
     feedback = " ".join(c.feedback for c in report.checks)
     assert "not defined in your file" not in feedback
     assert report.checks[0].feedback.startswith(
         "Your file was loaded again after your code ended the Python process (exit code 1")
+
+
+def test_a_function_lost_by_a_reload_costs_that_function_alone(tmp_path, rubric):
+    """A reload that loses one function (a reviewer's file deleted skipgram on every late
+    load) is no failure of the function being graded: it scored 8 instead of 68."""
+    from grader.sandbox.client import WorkerClient, WorkerFailure
+    source = ("import os\n\n\ndef sigmoid(x):\n    os._exit(1)\n\n\n"
+              "def skipgram(*args):\n    return 0.0\n\n\n"
+              "if not os.path.exists(os.path.join(os.path.dirname(__file__), 'my_helper.py')):\n"
+              "    del skipgram\n")
+    request = _two_loads(tmp_path / "student", source, ("sigmoid", "skipgram"))
+    with WorkerClient(request, rubric.limits) as worker:
+        assert worker.start()["present"] == {"sigmoid": True, "skipgram": True}
+        (tmp_path / "student" / "my_helper.py").unlink()
+        for _ in range(2):   # each call crashes and is reloaded: sigmoid is still there
+            with pytest.raises(WorkerFailure) as crash:
+                worker.call({"op": "call", "fn": "sigmoid", "args": [0.0]})
+            assert crash.value.kind == "exited"
+        with pytest.raises(WorkerFailure) as reload:
+            worker.call({"op": "batch", "calls": [{"op": "call", "fn": "skipgram", "args": []}]})
+        assert reload.value.kind == "reload"
+        assert reload.value.message.endswith(
+            "but this time skipgram was not in it as it was the first time, so skipgram could "
+            "not be graded any further")
 
 
 def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):

@@ -68,6 +68,7 @@ class WorkerClient:
     _waiting_since: float = field(default=None, repr=False)   # set while waiting on it
     _sent: tuple = field(default=None, repr=False)   # (deadline, timeout) of send()'s request
     _lost: tuple = field(default=None, repr=False)   # (kind, message): what lost the last worker
+    _missing: tuple = field(default=None, repr=False)   # see _reload
     _output: int = field(default=None, repr=False)        # read end of the output pipe
     _printed: bytearray = field(default_factory=bytearray, repr=False)
     _captured: list = field(default_factory=list, repr=False)
@@ -84,6 +85,7 @@ class WorkerClient:
     def _start(self):
         self.stop()
         self._check_deadline()
+        self._missing = None
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         report_r, report_w = os.pipe()
@@ -130,38 +132,57 @@ class WorkerClient:
                     self.receive()
                 except WorkerFailure:
                     pass                 # the worker is gone: it starts again below
-            if self.process is None:
-                self._reload()
-            self._write_request(request, timeout or self.limits.call_seconds)
+            try:
+                if self.process is None:
+                    self._reload()
+                self._not_lost(request)
+                self._write_request(request, timeout or self.limits.call_seconds)
+            except WorkerFailure as exc:
+                self._lost_by(exc)
+                raise
 
     def _reload(self):
-        """Start a fresh worker after the last one was lost, and load the file into it again.
-        Raises WorkerFailure("reload") when the file does not load as it first did (a graded
-        function the first load found is missing now): every call would otherwise meet a
-        module without it, and the student be told it is not in their file."""
-        first = self.load_answer
+        """Start a fresh worker after the last one was lost, and load the file into it again,
+        noting the graded functions the first load found and this one did not (`_missing`):
+        a call of one of them would otherwise meet a module without it, and the student be
+        told it is not in their file (see _not_lost)."""
+        first, why = self.load_answer, self._lost
         answer = self._start()
         if not isinstance(first, dict) or not first.get("ok"):
             return
         present = answer.get("present") if isinstance(answer, dict) else None
-        lost = [fn for fn, found in (first.get("present") or {}).items()
-                if found and not (isinstance(present, dict) and present.get(fn))]
-        if not lost:
+        missing = {fn for fn, found in (first.get("present") or {}).items()
+                   if found and not (isinstance(present, dict) and present.get(fn))}
+        if missing:
+            self.load_answer = first   # what the file is: the next reload is judged by it
+            errors = answer.get("cell_errors") if isinstance(answer, dict) else None
+            self._missing = (missing, why, next((e for e in errors or []
+                                                 if isinstance(e, dict)), {}))
+
+    def _not_lost(self, request):
+        """WorkerFailure("reload") for a call of a function the reload lost (_reload)."""
+        fn = _function_of(request)
+        if self._missing is None or fn not in self._missing[0]:
             return
-        self.load_answer = first   # what the file is: the next reload is judged the same way
-        self.stop()
-        errors = answer.get("cell_errors") if isinstance(answer, dict) else None
-        error = next((e for e in errors or [] if isinstance(e, dict)), {})
+        _, lost, error = self._missing
+        kind, message = lost or (None, "")
+        after = (message if kind == "exited" or (kind == "crashed" and
+                                                 message.startswith("your code")) else
+                 "the Python process running your code was stopped" if kind == "crashed" else
+                 "a call ran past its time limit and was stopped" if kind == "time_limit" else
+                 "the Python process running your code stopped")
         why = (f" ({_short(error.get('type'))}: {_short(error.get('message'))}"
                + (f", line {error['lineno']}" if isinstance(error.get("lineno"), int) else "")
                + ")") if error else ""
-        kind, message = self._lost or (None, None)
-        after = (message if kind in ("exited", "crashed") else
-                 "a call ran past its time limit and was stopped" if kind == "time_limit" else
-                 "the Python process running it stopped")
         raise WorkerFailure("reload", f"your file was loaded again after {after}, but this "
-                            f"time it did not load as it did the first time{why}, so this "
-                            "function's remaining checks were not run")
+                            f"time {fn} was not in it as it was the first time{why}, so "
+                            f"{fn} could not be graded any further")
+
+    def _lost_by(self, failure):
+        """Note what lost the worker, for a reload's message: (kind, message), never the
+        exception itself, whose traceback holds what was read (60 MB, say)."""
+        if self.process is None and failure.kind != "reload":
+            self._lost = (failure.kind, failure.message)
 
     def receive(self):
         """The answer to the request send() sent; raises WorkerFailure as call() does."""
@@ -170,8 +191,8 @@ class WorkerClient:
             try:
                 answer = self._read(*sent)
             except WorkerFailure as exc:
-                self._lost = (exc.kind, exc.message)   # not the exception: its traceback
-                raise                                  # holds what was read (60 MB, say)
+                self._lost_by(exc)
+                raise
         if _out_of_memory(answer):
             raise WorkerFailure("memory_limit", "memory limit exceeded: your code asked for "
                                 f"more than the {self.limits.memory_mb} MB it may use")
@@ -392,6 +413,17 @@ class WorkerClient:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _function_of(request):
+    """The exercise function a request calls (a call, a batch of calls, a kept call), or None."""
+    for part in (request, request.get("base"), request.get("request"),
+                 *(request.get("calls") or [])[:1]):
+        if isinstance(part, dict) and isinstance(part.get("fn"), str):
+            return part["fn"]
+        if isinstance(part, dict) and part is not request and part.get("op") == "batch":
+            return _function_of(part)
+    return None
 
 
 def _short(value, limit=200):

@@ -98,9 +98,15 @@ def seeded_normal(spec):
     if not shape or min(shape) < 1 or int(np.prod(shape)) > MAX_SEEDED_NUMBERS:
         raise ValueError(f"bad seeded array shape {shape}")
     key = (int(spec["seed"]), int(spec.get("skip", 0)), shape)
-    while _predrawing:   # never two draws at once, nor a timed call beside one
-        _predrawing.pop().join()
+    predrawn()   # never two draws at once
     return _drawn(key).copy()   # a copy: code that changes its input changes only its own
+
+
+def predrawn() -> None:
+    """Wait for predraw_soon's draw to end. The worker calls it before every timed call's
+    inputs are kept (Worker.keep): no thread of its own may run beside a timed call."""
+    while _predrawing:
+        _predrawing.pop().join()
 
 
 def _drawn(key):
@@ -130,7 +136,8 @@ def predraw_soon() -> None:
     template before its second fork finds it drawn). Called by the worker before it reads its
     first request: numpy draws without holding the interpreter, so the draw runs beside the
     file's loading and the first checks instead of delaying the first efficiency check by
-    ~40 ms. seeded_normal waits for it, so every timed call comes after it has ended."""
+    ~40 ms. Worker.keep waits for it (predrawn), so every timed call comes after it has
+    ended, and so does seeded_normal."""
     key = (PREDRAWN["seed"], PREDRAWN["skip"], tuple(PREDRAWN["shape"]))
     if _last_seeded[0] == key or _predrawing:
         return

@@ -300,9 +300,13 @@ class Worker:
         bind says which statement that was. A call stopped `at_time_limit` names the loop its
         innermost line is in (_at_loop), the same on every run.
         """
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if self._students(f)]
-        if at_time_limit and frames:   # the loop it was in, not the line it happened to be at
-            frames[-1] = _at_loop(frames[-1])
+        tb = exc.__traceback__
+        entries = [(frame.f_code, summary) for (frame, _), summary
+                   in zip(traceback.walk_tb(tb), traceback.extract_tb(tb))
+                   if self._students(summary)]
+        if at_time_limit:   # the loop it was in, not the line it happened to be at
+            entries = _at_loop(entries)
+        frames = [summary for _, summary in entries]
         lines = [self._where(f) for f in frames][-4:]
         if isinstance(exc, SyntaxError):
             lines = [f"line {exc.lineno}: {(exc.text or '').strip()[:300]}"]
@@ -385,7 +389,10 @@ class Worker:
     # -- timing --------------------------------------------------------------------------
     def keep(self, request):
         """Hold on to a call request, so repeated timing runs need not send its arrays again.
-        Seeded arrays are drawn now: drawing them is no part of the timed call."""
+        Seeded arrays are drawn now: drawing them is no part of the timed call. The draw in
+        the background (harness.predraw_soon) has ended first, whatever is kept: no thread
+        of the worker's own runs beside a timed call."""
+        harness.predrawn()
         kept = request["request"]
         try:
             self.kept = dict(kept, args=[self.resolve(a, {}) for a in kept.get("args", [])])
@@ -463,16 +470,26 @@ def _moved(args, pristine, position, flat, step):
     return moved
 
 
-def _at_loop(frame):
-    """`frame` (a traceback.FrameSummary) moved to the header of the loop its line is in
-    (stopped.loop_header), so a stopped call is said the same way on every run."""
-    header = stopped.loop_header(frame.filename, frame.lineno)
+def _at_loop(entries):
+    """The student's frames of a stopped call, [(code, traceback.FrameSummary)], said the same
+    way on every run: frames of a comprehension or lambda at the end give way to the frame
+    of the statement that made them, and the innermost is moved to the header of the loop
+    its line is in (stopped.loop_header)."""
+    while len(entries) > 1 and entries[-1][0].co_name in stopped.INLINE:
+        entries = entries[:-1]
+    if not entries:
+        return entries
+    code, frame = entries[-1]
+    if code.co_name in stopped.INLINE:
+        return entries
+    header = stopped.loop_header(frame.filename, frame.lineno,
+                                 None if code.co_name == "<module>" else code.co_firstlineno)
     if header is None or header[0] == frame.lineno:
-        return frame
+        return entries
     moved = traceback.FrameSummary(frame.filename, header[0], frame.name)
     if hasattr(moved, "end_lineno"):   # 3.11+: a header over several lines is quoted whole
         moved.end_lineno = header[1]
-    return moved
+    return entries[:-1] + [(code, moved)]
 
 
 def _unchanged(np, after, before):
