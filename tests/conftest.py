@@ -105,7 +105,8 @@ NESTED = "W2V_NESTED_TEST_RUN"
 def pytest_sessionfinish(session, exitstatus):
     """Remove the private copies of submissions whose grading process is gone: graders
     killed by the tests (kill -9, Ctrl-C, a dying pool process) keep no chance to clean up.
-    Only those (private_copy.stale): sweeping every copy made during the session once
+    Only those (private_copy.stale: older than a grading lasts, so this session's own are
+    swept by the next): sweeping every copy made during the session once
     removed the copies of gradings running beside it (another session, a snapshot run),
     whose next reload then found no course helpers."""
     if hasattr(session.config, "workerinput"):   # xdist workers: the controller sweeps once

@@ -420,7 +420,9 @@ def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
 
 def test_only_copies_whose_grading_is_gone_are_stale(tmp_path):
     """A sweep (the test suite's, at its end) removes the copies of killed gradings and
-    never those of gradings still running, whoever made them."""
+    never those of gradings still running, whoever made them: a copy whose pid is not
+    running here counts once it is older than any grading lasts (its pid may be another
+    pid namespace's)."""
     import subprocess
     import sys
     from grader.sandbox import private_copy
@@ -434,8 +436,11 @@ def test_only_copies_whose_grading_is_gone_are_stale(tmp_path):
         other = tmp_path / "w2v-grading-xyz"
         for folder in (gone, running, other):
             folder.mkdir()
+        assert private_copy.stale(tmp_path) == []   # too young: maybe another pid namespace's
+        for folder in (gone, running, other):
+            os.utime(folder, (1, 1))
         assert private_copy.stale(tmp_path) == [gone]
-        assert copy.base not in private_copy.stale()
+        assert copy.base not in private_copy.stale(older_than=0)
 
 
 def test_the_private_copy_is_bounded_and_private(tmp_path):

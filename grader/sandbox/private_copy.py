@@ -18,6 +18,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,23 +55,30 @@ class PrivateCopy:
 
 
 PREFIX = "w2v-grading-"
+# A copy lives while one submission is graded (grading.wall_seconds: under two minutes with
+# the kit's rubric); one this old whose pid is not running here is a killed grading's, even
+# if it was made in another pid namespace sharing this /tmp (where its pid means nothing).
+STALE_SECONDS = 15 * 60
 
 
-def stale(tmp=None) -> list:
+def stale(tmp=None, older_than: float = STALE_SECONDS) -> list:
     """The private copies in `tmp` (default: the system's) whose grading process is gone:
-    killed (kill -9, a dying pool process) before it could remove its copy. A copy of a
-    grading still running is never among them, whichever process asks."""
-    found = []
+    killed (kill -9, a dying pool process) before it could remove its copy, at least
+    `older_than` seconds ago. A copy of a grading still running is never among them,
+    whichever process asks."""
+    found, now = [], time.time()
     for base in Path(tmp or tempfile.gettempdir()).glob(PREFIX + "*"):
         pid = base.name[len(PREFIX):].split("-")[0]
         if not pid.isdigit():
             continue   # a name of another form: not known to be ours
         try:
+            if now - base.stat().st_mtime < older_than:
+                continue
             os.kill(int(pid), 0)
         except ProcessLookupError:
             found.append(base)
-        except (PermissionError, OverflowError):
-            pass       # alive (another user's), or no pid at all
+        except (PermissionError, OverflowError, FileNotFoundError):
+            pass       # alive (another user's), no pid at all, or removed meanwhile
     return found
 
 
