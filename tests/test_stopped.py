@@ -100,34 +100,29 @@ def test_a_source_not_parsed_keeps_its_lines(lines):
         stopped._parsed.pop(name, None)
 
 
-def test_a_stopped_endless_loop_is_named_by_its_header_every_time(tmp_path):
+def _where_stopped(tmp_path, fn, args, times):
+    """The set of `where` lists a sandboxed worker gives, stopped `times` in `fn`."""
     path = tmp_path / "word2vec.py"
     path.write_text(SOURCE)
-    request = LoadRequest(filename=str(path), sys_path=[str(tmp_path)], functions=("sampler",),
+    request = LoadRequest(filename=str(path), sys_path=[str(tmp_path)], functions=(fn,),
                           cells=[{"source": SOURCE, "label": None, "filename": str(path)}])
     seen = set()
     with WorkerClient(request, rubric_mod.load().limits) as worker:
         worker.start()
-        for _ in range(4):
-            answer = worker.call({"op": "call", "fn": "sampler", "args": [[1, 1], 1],
-                                  "soft_seconds": 0.05}, timeout=5)
+        for _ in range(times):
+            answer = worker.call({"op": "call", "fn": fn, "args": args, "soft_seconds": 0.05},
+                                 timeout=5)
             assert answer["error"]["type"] == "TimeLimit"
-            seen.update(answer["error"]["where"])
-    assert seen == {"line 6, in sampler: while pick == avoid:"}
+            seen.add(tuple(answer["error"]["where"]))
+    return seen
+
+
+def test_a_stopped_endless_loop_is_named_by_its_header_every_time(tmp_path):
+    assert _where_stopped(tmp_path, "sampler", [[1, 1], 1], 4) == {
+        ("line 6, in sampler: while pick == avoid:",)}
 
 
 def test_a_lambda_called_in_the_loop_gives_way_to_the_loop(tmp_path):
     """Stopped in the lambda or in the loop's own lines: the same words (a reviewer's file
     got either, and its checks were grouped differently from run to run)."""
-    path = tmp_path / "word2vec.py"
-    path.write_text(SOURCE)
-    request = LoadRequest(filename=str(path), sys_path=[str(tmp_path)], functions=("spins",),
-                          cells=[{"source": SOURCE, "label": None, "filename": str(path)}])
-    seen = set()
-    with WorkerClient(request, rubric_mod.load().limits) as worker:
-        worker.start()
-        for _ in range(6):
-            answer = worker.call({"op": "call", "fn": "spins", "args": [0],
-                                  "soft_seconds": 0.05}, timeout=5)
-            seen.add(tuple(answer["error"]["where"]))
-    assert seen == {("line 40, in spins: while n >= 0:",)}
+    assert _where_stopped(tmp_path, "spins", [0], 6) == {("line 40, in spins: while n >= 0:",)}
