@@ -137,7 +137,8 @@ def test_the_bodies_run_once_on_the_answers_when_nothing_is_left_to_fetch():
 
         def body(x):
             runs.append(x)
-            answer = ctx.cached_call(("sigmoid", x), {"op": "call", "fn": "sigmoid", "args": [x]})
+            answer = ctx.cached_call(("sigmoid", x),
+                                     {"op": "call", "fn": "sigmoid", "args": [x]})
             ctx.noted += writes_note
             if answer["value"] < 0:
                 raise Failure(f"negative at {x}")

@@ -3,8 +3,8 @@
 `exercises(mode, functions)` gives each function's checks for a rubric mode: "hidden" (the
 full grader, which compares with the reference) or "public" (the shippable checks, which
 have none). A module may also have `prepare()`: work that needs no answer, started before
-the submission loads (grading.grade). Imports are deferred so the public grader never loads the hidden modules, and an
-optional exercise that is switched off is never imported.
+the submission loads (grading.grade). Imports are deferred so the public grader never loads
+the hidden modules, and an optional exercise that is switched off is never imported.
 """
 
 import importlib

@@ -3,9 +3,10 @@
 numgrad_i = (J(x + h e_i) - J(x - h e_i)) / 2h with h = 1e-4, and an entry fails when
 |numgrad_i - grad_i| / max(1, |numgrad_i|, |grad_i|) > 1e-5: the course's own gradcheck_naive.
 The grader chooses each move (the argument, the entry, the step) and sends the call once
-with the moves (batched): the worker applies each to its own pristine copy of that argument
-(the same float addition as here) and only answers loss values, and the differences are
-computed here, so code that patches the worker cannot report agreement it does not have.
+with the moves (batched): the worker applies each to its own float copy of that argument
+as the call brought it (the same float addition as here) and only answers loss values, and
+the differences are computed here, so code that patches the worker cannot report agreement
+it does not have.
 """
 
 import numpy as np

@@ -146,7 +146,7 @@ def predraw_soon() -> None:
     _predrawing.append(thread)
 
 
-_predrawing = []   # predraw_soon's thread, until seeded_normal has waited for it
+_predrawing = []   # predraw_soon's thread, until predrawn() has waited for it
 
 
 WARM_TIMES = 3          # a call's new arrays: its output and a temporary or two, input-sized

@@ -357,9 +357,9 @@ class Worker:
         With a `base` call, each entry says only what differs from it: `move`, [position,
         flat index, step], the finite differences' move chosen by the grader, applied to a
         float copy of that argument as the base call brought it (the base's own is never
-        handed to the code, so never changed in place); the call travels once. Each call has its own soft
-        deadline (`call_soft_seconds`) inside the batch's (`soft_seconds`); calls past the
-        batch's are not run, and the grader asks for them one by one."""
+        handed to the code, so never changed in place); the call travels once. Each call has
+        its own soft deadline (`call_soft_seconds`) inside the batch's (`soft_seconds`);
+        calls past the batch's are not run, and the grader asks for them one by one."""
         base = request.get("base")
         pristine = {}   # position -> the base's argument as floats (converted once)
         results, per_call = [], request.get("call_soft_seconds")
