@@ -408,6 +408,74 @@ def test_a_function_lost_by_a_reload_costs_that_function_alone(tmp_path, rubric)
             "not be graded any further")
 
 
+def _reload_failure(worker, lost_fn):
+    """Crash the worker with sigmoid (it exits), then call `lost_fn`: the reload's failure."""
+    from grader.sandbox.client import WorkerFailure
+    with pytest.raises(WorkerFailure):
+        worker.call({"op": "call", "fn": "sigmoid", "args": [0.0]})
+    with pytest.raises(WorkerFailure) as reload:
+        worker.call({"op": "call", "fn": lost_fn, "args": []})
+    assert reload.value.kind == "reload"
+    return reload.value.message
+
+
+EXITS = "def sigmoid(x):\n    os._exit(1)\n"
+AGAIN = ("again after your code ended the Python process (exit code 1, e.g. os._exit), "
+         "but this time ")
+
+
+def test_a_reload_that_itself_ends_the_process_names_no_input(tmp_path, rubric):
+    """It was told as an exit inside the next function, on an input it never ran."""
+    from grader.sandbox.client import WorkerClient
+    source = ("import os\nif not os.path.exists(os.path.join(os.path.dirname(__file__), "
+              "'my_helper.py')):\n    os._exit(7)\n" + EXITS)
+    request = _two_loads(tmp_path / "student", source, ("sigmoid", "skipgram"))
+    with WorkerClient(request, rubric.limits) as worker:
+        worker.start()
+        (tmp_path / "student" / "my_helper.py").unlink()
+        assert _reload_failure(worker, "skipgram") == (
+            "your file was loaded " + AGAIN + "loading it stopped: your code ended the Python "
+            "process (exit code 7, e.g. os._exit), so skipgram could not be graded any further")
+
+
+def test_a_reload_names_the_function_as_the_student_wrote_it(tmp_path, rubric):
+    from grader.sandbox.client import WorkerClient
+    source = ("import os\n" + EXITS + "\n\ndef naive_softmax_loss_and_gradient(*args):\n"
+              "    return 0.0\n\n\nif not os.path.exists(os.path.join(os.path.dirname("
+              "__file__), 'my_helper.py')):\n    del naive_softmax_loss_and_gradient\n")
+    request = _two_loads(tmp_path / "student", source,
+                         ("sigmoid", "naiveSoftmaxLossAndGradient"))
+    with WorkerClient(request, rubric.limits) as worker:
+        assert worker.start()["aliases"] == {
+            "naiveSoftmaxLossAndGradient": "naive_softmax_loss_and_gradient"}
+        (tmp_path / "student" / "my_helper.py").unlink()
+        assert _reload_failure(worker, "naiveSoftmaxLossAndGradient").endswith(
+            "this time naive_softmax_loss_and_gradient was not in it as it was the first "
+            "time, so naive_softmax_loss_and_gradient could not be graded any further")
+
+
+def test_a_notebook_reload_quotes_the_new_error_with_its_cell(tmp_path, rubric):
+    """Not an error every load has (a reviewer's notebook got cell 1's NameError quoted)."""
+    from grader.sandbox.client import WorkerClient
+    folder = tmp_path / "student"
+    request = _two_loads(folder, "", ("sigmoid", "skipgram"))
+    helper = str(folder / "my_helper.py")
+    sources = ["import os\nundefined_always\n", EXITS,
+               f"def build():\n    if not os.path.exists({helper!r}):\n"
+               "        raise ValueError('helper gone')\n    return print\n\n\n"
+               "skipgram = build()\n"]
+    request.cells = [{"source": text, "label": str(n), "filename": f"<cell {n}>"}
+                     for n, text in enumerate(sources, 1)]
+    request.stop_on_error = False
+    with WorkerClient(request, rubric.limits) as worker:
+        assert worker.start()["present"] == {"sigmoid": True, "skipgram": True}
+        (folder / "my_helper.py").unlink()
+        assert _reload_failure(worker, "skipgram") == (
+            "your notebook was run " + AGAIN + "skipgram was not in it as it was the first time "
+            "(ValueError: helper gone, cell 3, line 3), so skipgram could not be graded any "
+            "further")
+
+
 def test_a_missing_system_folder_does_not_keep_the_worker_root(tmp_path):
     """/lib32 is listed for machines that have it: its absence must not count as unreadable
     (it made the reduced mode run every submission as root on Ubuntu images)."""

@@ -150,3 +150,18 @@ def test_the_bodies_run_once_on_the_answers_when_nothing_is_left_to_fetch():
     first, runs = run(writes_note=True)
     assert first.message == "negative at -1.0"
     assert runs == problems * 2 + problems[:2]   # then for real, up to the first failure
+
+
+def test_a_shape_note_quotes_the_largest_input():
+    """An accepted (1, D) where (D,) is expected is noted at the largest input's shapes:
+    the collecting rounds left their largest size behind and the real run kept D = 1's."""
+    from grader.checks.compare import compare
+    from grader.checks.framework import check_output, first_failure
+    ctx = Context(worker=FakeWorker(lambda x: x), rubric=rubric_mod.load(), function="f")
+
+    def body(n):
+        ctx.cached_call(("f", n), {"op": "call", "fn": "sigmoid", "args": [float(n)]})
+        check_output(ctx, None, np.zeros((1, n)), np.zeros(n), 1, "gradCenterVec")
+    assert first_failure(ctx, [1, 3, 2], body) is None
+    note = compare(np.zeros((1, 3)), np.zeros(3), "gradCenterVec").note
+    assert note and ctx.notes == [f"f: {note}"]

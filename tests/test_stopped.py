@@ -59,6 +59,16 @@ def spins(n):
     else:
         n = [k for k in range(3)]
     return n
+
+
+def _tick(n):
+    return n + 1
+
+
+def ticks(n):
+    while n >= 0:
+        n = _tick(n)
+    return n
 '''
 
 
@@ -126,3 +136,9 @@ def test_a_lambda_called_in_the_loop_gives_way_to_the_loop(tmp_path):
     """Stopped in the lambda or in the loop's own lines: the same words (a reviewer's file
     got either, and its checks were grouped differently from run to run)."""
     assert _where_stopped(tmp_path, "spins", [0], 6) == {("line 40, in spins: while n >= 0:",)}
+
+
+def test_a_helper_called_in_the_loop_gives_way_to_the_loop(tmp_path):
+    """Stopped in the helper or in the loop's own lines: the loop, and the helper's frame
+    left out (a reviewer's file got either, with the helper's def line quoted)."""
+    assert _where_stopped(tmp_path, "ticks", [0], 6) == {("line 52, in ticks: while n >= 0:",)}

@@ -103,28 +103,31 @@ def test_only_the_named_rows_of_a_large_output_come_back(worker):
 
 def test_finite_difference_moves_start_from_the_inputs_as_they_came(worker):
     """The grader sends each move (argument, entry, step); the worker applies it to a float
-    copy of the argument as the base call brought it, so code that changes its input in
-    place cannot shift the next call's moved input, and each is what the grader's own
-    move gives (the same float addition: the differences computed there are exact)."""
+    copy of the argument as the base call brought it, and gives every call its own copy of
+    the others, so code that changes its inputs in place cannot shift the next call's, and
+    each moved input is what the grader's own move gives (the same float addition: the
+    differences computed there are exact)."""
     seen = []
 
-    def sums_and_scribbles(x):
-        seen.append(np.array(x))
-        total = float(np.sum(x))
+    def sums_and_scribbles(x, y):
+        seen.append((np.array(x), np.array(y)))
+        total = float(np.sum(x) + np.sum(y))
         x[...] = 99.0
-        return total
+        y += 1.0   # the argument not moved: a reviewer's correct loss that then did this
+        return total  # failed the gradient check too, in batches only
 
     worker.module.__dict__["sums_and_scribbles"] = sums_and_scribbles
-    x = np.array([[0.3, -0.2], [0.1, 0.7]])
+    x, y = np.array([[0.3, -0.2], [0.1, 0.7]]), np.array([0.5, 0.25])
     moves = [(flat, step) for flat in range(4) for step in (1e-4, -1e-4)]
     answer = worker.batch({"op": "batch", "calls": [{"move": [0, f, s]} for f, s in moves],
-                           "base": {"op": "call", "fn": "sums_and_scribbles", "args": [x],
+                           "base": {"op": "call", "fn": "sums_and_scribbles", "args": [x, y],
                                     "pick": 0}})
     assert all(result["ok"] for result in answer["results"])
-    for (flat, step), got in zip(moves, seen, strict=True):
+    for (flat, step), (got_x, got_y) in zip(moves, seen, strict=True):
         expected = x.copy()
         expected[np.unravel_index(flat, x.shape)] += step
-        assert np.array_equal(got, expected)
+        assert np.array_equal(got_x, expected)
+        assert np.array_equal(got_y, [0.5, 0.25])
 
 
 @pytest.mark.parametrize("move", [[3, 0, 1e-4], [0, 99, 1e-4], [0, 0, "up"], [0]])

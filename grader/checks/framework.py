@@ -92,6 +92,7 @@ class Context:
     mistakes: list = field(default_factory=list)
     spent: float = 0.0
     notes: list = field(default_factory=list)
+    note_sizes: dict = field(default_factory=dict)   # label -> the size its note quotes
     cache: dict = field(default_factory=dict)
     passed: set = field(default_factory=set)   # ids of this function's checks passed so far
     collecting: bool = False   # note requests instead of sending them (see first_failure)
@@ -312,9 +313,9 @@ def check_output(ctx, problem, actual, expected, aspect, label, events=None):
         old = next((i for i, n in enumerate(ctx.notes) if n.startswith(head)), None)
         if old is None:
             ctx.notes.append(f"{ctx.function}: {verdict.note}")
-        elif size > ctx.cache.get(("note size", label), 0):
+        elif size > ctx.note_sizes.get(label, 0):
             ctx.notes[old] = f"{ctx.function}: {verdict.note}"
-        ctx.cache[("note size", label)] = max(size, ctx.cache.get(("note size", label), 0))
+        ctx.note_sizes[label] = max(size, ctx.note_sizes.get(label, 0))
     if not verdict.ok:
         raise Failure(lambda: verdict.message, kind="shape" if verdict.kind == "shape" else "wrong",
                       actual=actual, aspect=aspect, events=events)
@@ -535,7 +536,7 @@ def first_failure(ctx, problems, body):
     """
     settled = None
     if ctx.batching:
-        notes = list(ctx.notes)
+        notes, sizes = list(ctx.notes), dict(ctx.note_sizes)
         ctx.collecting = True
         try:
             for _ in range(COLLECT_ROUNDS):
@@ -556,6 +557,7 @@ def first_failure(ctx, problems, body):
             ctx.collecting = False
             ctx.pending = {}
             ctx.notes[:] = notes
+            ctx.note_sizes = sizes   # the real run's notes quote the largest input's shapes
     if not ctx.batching:
         return False
     if settled is not None:

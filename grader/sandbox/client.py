@@ -134,20 +134,29 @@ class WorkerClient:
                     pass                 # the worker is gone: it starts again below
             try:
                 if self.process is None:
-                    self._reload()
+                    self._reload(_function_of(request))
                 self._not_lost(request)
                 self._write_request(request, timeout or self.limits.call_seconds)
             except WorkerFailure as exc:
                 self._lost_by(exc)
                 raise
 
-    def _reload(self):
+    def _reload(self, fn=None):
         """Start a fresh worker after the last one was lost, and load the file into it again,
         noting the graded functions the first load found and this one did not (`_missing`):
         a call of one of them would otherwise meet a module without it, and the student be
-        told it is not in their file (see _not_lost)."""
+        told it is not in their file (see _not_lost). A reload that itself ends the process
+        fails the call of `fn` as a reload, without an input (the input was never run)."""
         first, why = self.load_answer, self._lost
-        answer = self._start()
+        try:
+            answer = self._start()
+        except WorkerFailure as exc:
+            if exc.kind not in ("exited", "crashed") or not isinstance(first, dict):
+                raise
+            self.load_answer = first
+            raise WorkerFailure("reload", f"{self._again(why)}, but this time loading it "
+                                f"stopped: {exc.message}, so {self._named(fn)} could not be "
+                                "graded any further") from None
         if not isinstance(first, dict) or not first.get("ok"):
             return
         present = answer.get("present") if isinstance(answer, dict) else None
@@ -155,9 +164,11 @@ class WorkerClient:
                    if found and not (isinstance(present, dict) and present.get(fn))}
         if missing:
             self.load_answer = first   # what the file is: the next reload is judged by it
+            seen = {_error_key(e) for e in first.get("cell_errors") or [] if isinstance(e, dict)}
             errors = answer.get("cell_errors") if isinstance(answer, dict) else None
-            self._missing = (missing, why, next((e for e in errors or []
-                                                 if isinstance(e, dict)), {}))
+            new = next((e for e in errors or [] if isinstance(e, dict)
+                        and _error_key(e) not in seen), {})
+            self._missing = (missing, why, new)
 
     def _not_lost(self, request):
         """WorkerFailure("reload") for a call of a function the reload lost (_reload)."""
@@ -165,18 +176,31 @@ class WorkerClient:
         if self._missing is None or fn not in self._missing[0]:
             return
         _, lost, error = self._missing
+        where = (f", cell {_short(error['cell'])}" if error.get("cell") else "") + (
+            f", line {error['lineno']}" if isinstance(error.get("lineno"), int) else "")
+        why = (f" ({_short(error.get('type'))}: {_short(error.get('message'))}{where})"
+               if error else "")
+        name = self._named(fn)
+        raise WorkerFailure("reload", f"{self._again(lost)}, but this time {name} was not in "
+                            f"it as it was the first time{why}, so {name} could not be graded "
+                            "any further")
+
+    def _again(self, lost):
+        """'your file was loaded again after <what lost the worker>', in the student's terms."""
         kind, message = lost or (None, "")
         after = (message if kind == "exited" or (kind == "crashed" and
                                                  message.startswith("your code")) else
                  "the Python process running your code was stopped" if kind == "crashed" else
                  "a call ran past its time limit and was stopped" if kind == "time_limit" else
                  "the Python process running your code stopped")
-        why = (f" ({_short(error.get('type'))}: {_short(error.get('message'))}"
-               + (f", line {error['lineno']}" if isinstance(error.get("lineno"), int) else "")
-               + ")") if error else ""
-        raise WorkerFailure("reload", f"your file was loaded again after {after}, but this "
-                            f"time {fn} was not in it as it was the first time{why}, so "
-                            f"{fn} could not be graded any further")
+        notebook = any(cell.get("label") for cell in self.load_request.cells)
+        return f"your {'notebook was run' if notebook else 'file was loaded'} again after {after}"
+
+    def _named(self, fn):
+        """`fn` as the student wrote it (under another edition's name, if the load said so)."""
+        aliases = (self.load_answer or {}).get("aliases")
+        found = aliases.get(fn) if isinstance(aliases, dict) else None
+        return _short(found, 80) if isinstance(found, str) and found else (fn or "this function")
 
     def _lost_by(self, failure):
         """Note what lost the worker, for a reload's message: (kind, message), never the
@@ -424,6 +448,10 @@ def _function_of(request):
         if isinstance(part, dict) and part is not request and part.get("op") == "batch":
             return _function_of(part)
     return None
+
+
+def _error_key(error):
+    return tuple(str(error.get(k)) for k in ("type", "message", "cell", "lineno"))
 
 
 def _short(value, limit=200):

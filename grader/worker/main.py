@@ -356,10 +356,11 @@ class Worker:
 
         With a `base` call, each entry says only what differs from it: `move`, [position,
         flat index, step], the finite differences' move chosen by the grader, applied to a
-        float copy of that argument as the base call brought it (the base's own is never
-        handed to the code, so never changed in place); the call travels once. Each call has
-        its own soft deadline (`call_soft_seconds`) inside the batch's (`soft_seconds`);
-        calls past the batch's are not run, and the grader asks for them one by one."""
+        float copy of that argument as the base call brought it; every other argument is the
+        call's own copy too (_own), as if each call came alone. The call travels once. Each
+        call has its own soft deadline (`call_soft_seconds`) inside the batch's
+        (`soft_seconds`); calls past the batch's are not run, and the grader asks for them
+        one by one."""
         base = request.get("base")
         pristine = {}   # position -> the base's argument as floats (converted once)
         results, per_call = [], request.get("call_soft_seconds")
@@ -374,8 +375,8 @@ class Worker:
             if per_call and hasattr(signal, "setitimer"):   # each call its own deadline
                 signal.setitimer(signal.ITIMER_REAL, max(min(float(per_call), left), 0.01))
             self.time_up = False
-            if base is not None:
-                args = list(base.get("args", []))
+            if base is not None:   # each call its own inputs, as if each came alone
+                args = [_own(arg) for arg in base.get("args", [])]
                 if c.get("move") is not None:
                     try:
                         args[c["move"][0]] = _moved(base["args"], pristine, *c["move"])
@@ -459,6 +460,18 @@ def _bad_request(exc):
                                    "message": f"bad request: {type(exc).__name__}: {exc}"[:300]}}
 
 
+def _own(arg):
+    """A call's own copy of a base argument (an array, a list, a dict: what code may change
+    in place; one level deep), so that a call that changes its inputs leaves the next
+    call's as they came (a correct loss that then adds to its centerWordVec failed the
+    gradient check as well as the unchanged-inputs one)."""
+    if hasattr(arg, "copy") and hasattr(arg, "shape"):
+        return arg.copy()
+    if isinstance(arg, (list, dict)):
+        return copy.copy(arg)
+    return arg
+
+
 def _moved(args, pristine, position, flat, step):
     """A new float array: argument `position` of `args` (as floats, kept in `pristine`)
     with its entry `flat` (C order) moved by `step`."""
@@ -472,24 +485,25 @@ def _moved(args, pristine, position, flat, step):
 
 def _at_loop(entries):
     """The student's frames of a stopped call, [(code, traceback.FrameSummary)], said the same
-    way on every run: frames of a comprehension or lambda at the end give way to the frame
-    of the statement that made them, and the innermost is moved to the header of the loop
-    its line is in (stopped.loop_header)."""
-    while len(entries) > 1 and entries[-1][0].co_name in stopped.INLINE:
-        entries = entries[:-1]
-    if not entries:
-        return entries
-    code, frame = entries[-1]
-    if code.co_name in stopped.INLINE:
-        return entries
-    header = stopped.loop_header(frame.filename, frame.lineno,
-                                 None if code.co_name == "<module>" else code.co_firstlineno)
-    if header is None or header[0] == frame.lineno:
-        return entries
-    moved = traceback.FrameSummary(frame.filename, header[0], frame.name)
-    if hasattr(moved, "end_lineno"):   # 3.11+: a header over several lines is quoted whole
-        moved.end_lineno = header[1]
-    return entries[:-1] + [(code, moved)]
+    way on every run: from the innermost outward, the first frame whose line is in a loop
+    of its function is moved to that loop's header (stopped.loop_header) and the frames it
+    called are left out (a helper called in the loop, a comprehension, a lambda: whether
+    the stop landed in them or in the loop's own lines varied from run to run). With no
+    frame in a loop, the frames stay as they are."""
+    for at in range(len(entries) - 1, -1, -1):
+        code, frame = entries[at]
+        if code.co_name in stopped.INLINE:
+            continue
+        header = stopped.loop_header(frame.filename, frame.lineno,
+                                     None if code.co_name == "<module>" else code.co_firstlineno)
+        if header is None:
+            continue
+        if header[0] != frame.lineno:
+            frame = traceback.FrameSummary(frame.filename, header[0], frame.name)
+            if hasattr(frame, "end_lineno"):   # 3.11+: a header over lines is quoted whole
+                frame.end_lineno = header[1]
+        return entries[:at] + [(code, frame)]
+    return entries
 
 
 def _unchanged(np, after, before):
