@@ -165,3 +165,37 @@ def test_a_shape_note_quotes_the_largest_input():
     assert first_failure(ctx, [1, 3, 2], body) is None
     note = compare(np.zeros((1, 3)), np.zeros(3), "gradCenterVec").note
     assert note and ctx.notes == [f"f: {note}"]
+
+
+def test_hypothesis_is_imported_while_the_grader_waits_for_its_worker(monkeypatch):
+    """The background import (import_hypothesis_soon) loads each module only while the
+    grader waits for its worker (client.WAITING), never while it grades (its checks ran at
+    half speed meanwhile); the search opens the gate; the grading thread is never held."""
+    import threading
+    import time
+    from grader.checks import framework
+    from grader.sandbox.client import WAITING
+    monkeypatch.setattr(framework, "GATE_SECONDS", 30.0)
+    WAITING.clear()
+    gate = framework._WhenWaiting()
+    importer = threading.Thread(target=gate.find_spec, args=("a_module",))
+    importer.start()
+    time.sleep(0.2)
+    assert importer.is_alive()          # held: the grader is not waiting
+    WAITING.set()
+    importer.join(10)
+    assert not importer.is_alive()      # let through while it waits
+    WAITING.clear()
+    started = time.monotonic()
+    gate.find_spec("another")           # the grading thread itself: never held
+    assert time.monotonic() - started < 10
+    gate.thread = None                  # a new importing thread, then the search needs it
+    importer = threading.Thread(target=gate.find_spec, args=("a_third",))
+    importer.start()
+    time.sleep(0.2)
+    assert importer.is_alive()
+    gate.open = True
+    WAITING.set()                       # wakes it: open, it goes on without waiting again
+    WAITING.clear()
+    importer.join(10)
+    assert not importer.is_alive()

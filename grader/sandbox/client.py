@@ -12,6 +12,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,9 @@ from grader.sandbox import cputime, launch, lockdown
 from grader.worker import codec
 
 WORKER_MAIN = Path(__file__).resolve().parent.parent / "worker" / "main.py"
+# Set while this process waits for a worker: work of its own in the background (importing
+# Hypothesis, framework.import_hypothesis_soon) goes ahead then, not while it grades.
+WAITING = threading.Event()
 
 
 class WorkerFailure(Exception):
@@ -248,9 +252,11 @@ class WorkerClient:
             yield
             return
         self._waiting_since = time.monotonic()
+        WAITING.set()
         try:
             yield
         finally:
+            WAITING.clear()
             self.function_used += time.monotonic() - self._waiting_since
             self._waiting_since = None
 
