@@ -170,7 +170,8 @@ def test_a_shape_note_quotes_the_largest_input():
 def test_hypothesis_is_imported_while_the_grader_waits_for_its_worker(monkeypatch):
     """The background import (import_hypothesis_soon) loads each module only while the
     grader waits for its worker (client.WAITING), never while it grades (its checks ran at
-    half speed meanwhile); the search opens the gate; the grading thread is never held."""
+    half speed meanwhile); whatever imports it in the grading thread lets it go; the grading
+    thread is never held."""
     import threading
     import time
     from grader.checks import framework
@@ -194,8 +195,12 @@ def test_hypothesis_is_imported_while_the_grader_waits_for_its_worker(monkeypatc
     importer.start()
     time.sleep(0.2)
     assert importer.is_alive()
-    gate.open = True
-    WAITING.set()                       # wakes it: open, it goes on without waiting again
+    monkeypatch.setattr(generated, "WHEN_NEEDED", [gate.let_go])
+    generated.hypothesis_needed()       # the grading thread imports it now (a search, a draw)
+    WAITING.set()                       # wakes it: let go, it goes on without waiting again
     WAITING.clear()
     importer.join(10)
     assert not importer.is_alive()
+    started = time.monotonic()
+    gate.find_spec("a_fourth")
+    assert gate.thread is importer and gate.open

@@ -403,10 +403,11 @@ def import_hypothesis_soon():
     loads, the thread waits (up to GATE_SECONDS) until the grader waits for the worker
     (client.WAITING), so the import goes ahead while the grader has nothing to do instead of
     taking turns with its checks (which ran at half speed meanwhile: +0.1 s for a buggy
-    file's next function). The search imports Hypothesis as usual: it lifts the wait first
-    (_import_now) and then waits for this import if it is still going on; an error here is
-    met there again. Threads take turns every 0.5 ms meanwhile (Python's default: 5 ms), so
-    the grading thread gets the interpreter back soon after each answer.
+    file's next function). Whatever imports Hypothesis in the grading thread (the search,
+    drawing inputs not stored) lifts the wait first (generated.hypothesis_needed), then
+    waits for this import if it is still going on; an error here is met there again.
+    Threads take turns every 0.5 ms meanwhile (Python's default: 5 ms), so the grading
+    thread gets the interpreter back soon after each answer.
     """
     if "hypothesis" in sys.modules or _importing:
         return
@@ -424,8 +425,8 @@ def import_hypothesis_soon():
             sys.setswitchinterval(interval)
 
     sys.setswitchinterval(min(interval, 0.0005))
+    generated.WHEN_NEEDED.append(gate.let_go)
     _importing.append(threading.Thread(target=run, name="import hypothesis", daemon=True))
-    _importing[0].gate = gate
     _importing[0].start()
 
 
@@ -443,6 +444,10 @@ class _WhenWaiting:
             WAITING.wait(GATE_SECONDS)
         return None
 
+    def let_go(self):
+        """Hypothesis is needed now (generated.hypothesis_needed): no more waiting."""
+        self.open = True
+
 
 def _remove(items, item):
     try:
@@ -451,17 +456,11 @@ def _remove(items, item):
         pass
 
 
-def _import_now():
-    """Let the background import run at full speed: the search needs Hypothesis now."""
-    for thread in _importing:
-        thread.gate.open = True
-
-
 def _search(ctx, recipe, body, examples, problems, first):
     """run_property's Outcome once the stored `problems` met `first` (a Failure, another
     exception, or False when batching could not be used): Hypothesis finds the failure
     again and shrinks it."""
-    _import_now()
+    generated.hypothesis_needed()
     from hypothesis import given, seed
     from hypothesis.errors import Flaky
     failures = []

@@ -62,8 +62,20 @@ def drawn(recipe, examples, fixed_seed):
     return _drawn[key]
 
 
+WHEN_NEEDED = []   # callables that let a background import of Hypothesis run free
+
+
+def hypothesis_needed():
+    """This thread imports Hypothesis now: a background import of it (framework.
+    import_hypothesis_soon) goes on at full speed instead of waiting for the grader to wait
+    (this thread would otherwise wait on the module it is importing, 5 ms per module)."""
+    for let_go in WHEN_NEEDED:
+        let_go()
+
+
 def draw(recipe, examples, fixed_seed):
     """Run Hypothesis with a test that only records what it is given."""
+    hypothesis_needed()
     from hypothesis import given, seed
     inputs_seen = []
 
