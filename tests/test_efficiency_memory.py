@@ -18,21 +18,24 @@ V, D = 20_000, 50                       # the efficiency checks' size: gradients
 PAGES = V * D * 8 // os.sysconf("SC_PAGE_SIZE")
 
 
-def _minor_faults(root):
-    """Minor page faults of `root` and its descendants, from /proc/PID/stat (field 10)."""
+def _tree_stats(root):
+    """{pid: its /proc/PID/stat fields after the name} of `root` and its descendants."""
     stats = {}
     for name in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{name}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
+                stats[int(name)] = f.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        stats[int(name)] = (int(fields[1]), int(fields[7]))
-    total, todo = 0, [root]
-    for pid in todo:
-        total += stats.get(pid, (0, 0))[1]
-        todo += [child for child, (parent, _) in stats.items() if parent == pid]
-    return total
+    tree = [root]
+    for pid in tree:
+        tree += [child for child, fields in stats.items() if int(fields[1]) == pid]
+    return {pid: stats[pid] for pid in tree if pid in stats}
+
+
+def _minor_faults(root):
+    """Minor page faults of `root` and its descendants (field 10 of /proc/PID/stat)."""
+    return sum(int(fields[7]) for fields in _tree_stats(root).values())
 
 
 @pytest.mark.parametrize("fn, extra", [
@@ -92,16 +95,7 @@ def test_the_reference_is_timed_only_on_memory_it_has_touched():
 # -- the timed calls' large inputs are drawn in the background, never beside a timed call --
 def _threads(root):
     """Threads of `root` and its descendants, and how many processes they are."""
-    parents = {}
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                parents[int(name)] = int(f.read().rsplit(b")", 1)[1].split()[1])
-        except OSError:
-            continue
-    tree = [root]
-    for pid in tree:
-        tree += [child for child, parent in parents.items() if parent == pid]
+    tree = _tree_stats(root)
     return sum(len(os.listdir(f"/proc/{pid}/task")) for pid in tree), len(tree)
 
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import registry
+from grader import registry, safe_text
 from grader.sandbox import cputime, launch, lockdown
 from grader.worker import codec
 
@@ -180,9 +180,9 @@ class WorkerClient:
         if self._missing is None or fn not in self._missing[0]:
             return
         _, lost, error = self._missing
-        where = (f", cell {_short(error['cell'])}" if error.get("cell") else "") + (
+        where = (f", cell {safe_text.name(error['cell'], 40)}" if error.get("cell") else "") + (
             f", line {error['lineno']}" if isinstance(error.get("lineno"), int) else "")
-        why = (f" ({_short(error.get('type'))}: {_short(error.get('message'))}{where})"
+        why = (f" ({safe_text.name(error.get('type'), 80)}: {safe_text.name(error.get('message'), 200)}{where})"
                if error else "")
         name = self._named(fn)
         raise WorkerFailure("reload", f"{self._again(lost)}, but this time {name} was not in "
@@ -204,7 +204,7 @@ class WorkerClient:
         """`fn` as the student wrote it (under another edition's name, if the load said so)."""
         aliases = (self.load_answer or {}).get("aliases")
         found = aliases.get(fn) if isinstance(aliases, dict) else None
-        return _short(found, 80) if isinstance(found, str) and found else (fn or "this function")
+        return safe_text.name(found, 80) if isinstance(found, str) and found else (fn or "this function")
 
     def _lost_by(self, failure):
         """Note what lost the worker, for a reload's message: (kind, message), never the
@@ -458,12 +458,6 @@ def _function_of(request):
 
 def _error_key(error):
     return tuple(str(error.get(k)) for k in ("type", "message", "cell", "lineno"))
-
-
-def _short(value, limit=200):
-    """Text the worker reported, made printable and short (the report is made safe later)."""
-    text = "".join(ch for ch in str(value) if ch.isprintable())
-    return text[:limit] + ("..." if len(text) > limit else "")
 
 
 def _out_of_memory(answer):
