@@ -50,6 +50,22 @@ def test_a_failure_said_above_is_not_searched_and_nothing_changes(monkeypatch, n
     assert skipped_to < len(searched) - skipped_to   # fewer searches, and some skipped
 
 
+@pytest.mark.parametrize("name", ["naive_outside_from_y_hat", "neg_sign", "sigmoid_sign",
+                                  "skipgram_overwrite"])
+def test_a_search_ended_without_hypothesis_ends_as_hypothesis_ends_it(corpus_reports,
+                                                                      monkeypatch, name):
+    """A check failing on every input Hypothesis would try if all failed (the stored
+    generated.when_failing) is not searched by Hypothesis: its verdicts and feedback are
+    exactly Hypothesis's (skipgram_overwrite passes on the first input: Hypothesis runs and
+    shrinks what it fails on)."""
+    from grader.checks import generated
+    path = CORPUS / "buggy" / f"{name}.py"
+    monkeypatch.setattr(generated, "when_failing", lambda *a: None)
+    searched = grading.grade(path)
+    assert _verdicts(searched) == _verdicts(corpus_reports[path])
+    assert searched.notes == corpus_reports[path].notes
+
+
 SEARCHED_IN = """
 import sys, threading
 sys.path.insert(0, {root!r})
@@ -72,14 +88,17 @@ print(seen.get("hypothesis.core"), order.index("search"),
 """
 
 
-def test_hypothesis_loads_in_the_background_and_failures_are_searched_last():
-    """A fresh grading process meeting a failure imports Hypothesis in a thread of its own,
-    while the other functions' checks run; the searches come after the last of them."""
+@pytest.mark.parametrize("name, imported_in", [("naive_loss_sign", "import hypothesis"),
+                                               ("naive_outside_from_y_hat", "None")])
+def test_hypothesis_loads_in_the_background_and_failures_are_searched_last(name, imported_in):
+    """A fresh grading process meeting a failure that Hypothesis must search imports it in
+    a thread of its own, while the other functions' checks run; the searches come after
+    the last of them. A file whose failures all show on the first input never imports it."""
     import subprocess
     import sys
     out = subprocess.run([sys.executable, "-c", SEARCHED_IN.format(root=str(ROOT)),
-                          str(CORPUS / "buggy" / "naive_outside_from_y_hat.py")],
+                          str(CORPUS / "buggy" / f"{name}.py")],
                          capture_output=True, text=True, timeout=120, check=True).stdout.strip().split("|")
     thread, first_search, last_checks = out[0], int(out[1]), int(out[2])
-    assert thread == "import hypothesis"
+    assert thread == imported_in
     assert first_search > last_checks

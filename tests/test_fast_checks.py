@@ -66,6 +66,45 @@ def test_stored_cases_are_what_hypothesis_draws_now():
         recipe, 30, rubric_mod.load().seed)
 
 
+def test_stored_inputs_tried_when_all_fail_are_what_hypothesis_tries_now():
+    """What a search tries when every input fails (generated.when_failing, which lets a
+    search end without Hypothesis) is recorded by `make cases`: it must be what Hypothesis
+    tries now, and nothing when the stored file is stale."""
+    seed = rubric_mod.load().seed
+    stored = generated.when_failing(sigmoid._problems, 30, seed)
+    assert stored, "grader/checks/cases.json is missing or stale: run `make cases`"
+    assert stored == generated.record_when_failing(sigmoid._problems, 30, seed)
+    assert generated.record_when_failing(sigmoid._problems, 30, seed)[0] == generated.drawn(
+        sigmoid._problems, 30, seed)[0]
+
+
+def test_a_stale_or_broken_cases_file_stores_nothing(tmp_path, monkeypatch):
+    for text in ('{"fingerprint": "old", "cases": {}, "when_failing": {"k": []}}', "[1, 2]",
+                 "not json", '{"fingerprint": "%s", "when_failing": [1]}'):
+        (tmp_path / "cases.json").write_text(text.replace("%s", generated.fingerprint()))
+        monkeypatch.setattr(generated, "CASES_FILE", tmp_path / "cases.json")
+        monkeypatch.setattr(generated, "_stored", None)
+        assert generated.when_failing(sigmoid._problems, 30, 224) is None
+        assert generated.stored_cases() == {}
+
+
+def test_a_search_ends_without_hypothesis_only_when_every_input_tried_fails(monkeypatch):
+    """Same outcome with and without the stored inputs tried when all fail; Hypothesis is
+    needed only when one of them passes (here: a sigmoid wrong on large inputs only)."""
+    wrong_everywhere = lambda x: 1 / (1 + np.exp(x)) + 0.25  # noqa: E731
+    wrong_when_large = lambda x: np.where(np.abs(x) > 2, 0.5, 1 / (1 + np.exp(-x)))  # noqa: E731
+    for fn, needs_hypothesis in ((wrong_everywhere, False), (wrong_when_large, True)):
+        needed = []
+        monkeypatch.setattr(generated, "hypothesis_needed", lambda: needed.append(1))
+        replayed = _matches_reference(FakeWorker(fn))
+        assert bool(needed) == needs_hypothesis
+        with monkeypatch.context() as m:
+            m.setattr(generated, "when_failing", lambda *a: None)
+            searched = _matches_reference(FakeWorker(fn))
+        assert not replayed.passed
+        assert (replayed.feedback, replayed.mistake) == (searched.feedback, searched.mistake)
+
+
 def test_the_written_out_closeness_test_agrees_with_allclose():
     from grader.checks.compare import _close
     rng = np.random.default_rng(0)
@@ -144,11 +183,11 @@ def test_the_bodies_run_once_on_the_answers_when_nothing_is_left_to_fetch():
                 raise Failure(f"negative at {x}")
         return first_failure(ctx, problems, body), runs
 
-    first, runs = run()
-    assert first.message == "negative at -1.0"
+    (at, first), runs = run()
+    assert (at, first.message) == (1, "negative at -1.0")
     assert runs == problems * 2   # collecting (each asks), then once on the answers
-    first, runs = run(writes_note=True)
-    assert first.message == "negative at -1.0"
+    (at, first), runs = run(writes_note=True)
+    assert (at, first.message) == (1, "negative at -1.0")
     assert runs == problems * 2 + problems[:2]   # then for real, up to the first failure
 
 
@@ -162,7 +201,7 @@ def test_a_shape_note_quotes_the_largest_input():
     def body(n):
         ctx.cached_call(("f", n), {"op": "call", "fn": "sigmoid", "args": [float(n)]})
         check_output(ctx, None, np.zeros((1, n)), np.zeros(n), 1, "gradCenterVec")
-    assert first_failure(ctx, [1, 3, 2], body) is None
+    assert first_failure(ctx, [1, 3, 2], body) == (None, None)
     note = compare(np.zeros((1, 3)), np.zeros(3), "gradCenterVec").note
     assert note and ctx.notes == [f"f: {note}"]
 

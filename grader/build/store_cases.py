@@ -2,8 +2,9 @@
 
     .venv/bin/python -m grader.build.store_cases      (make cases)
 
-Grading the reference runs every check, so every list of inputs gets drawn; see
-generated.py for why they are stored and when the stored ones are used.
+Grading the reference runs every check, so every list of inputs gets drawn; for each list,
+the inputs a search tries when every one fails are recorded too. See generated.py for why
+they are stored and when the stored ones are used.
 """
 
 from grader import grading
@@ -17,7 +18,9 @@ def main():
     failed = [c.name for f in report.functions for c in f.checks if not c.passed]
     if failed:
         raise SystemExit(f"the reference must pass every check to draw every list: {failed}")
-    generated.store(generated.drawn_so_far())
+    when_failing = {key: generated.record_when_failing(*asked)
+                    for key, asked in generated.recipes_so_far().items()}
+    generated.store(generated.drawn_so_far(), when_failing)
     print(f"{generated.CASES_FILE.name}: {len(generated.drawn_so_far())} lists, "
           f"{sum(map(len, generated.drawn_so_far().values()))} inputs")
 

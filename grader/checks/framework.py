@@ -354,23 +354,37 @@ def run_property(ctx, recipe, body, examples):
     generated.py); only if one fails does Hypothesis run, to find and shrink the failure.
     With `ctx.defer`, a plain failure's search is put off: the Outcome's `finish()` runs it
     once the submission's other checks have run (grading.finish_checks), and Hypothesis is
-    imported meanwhile, in the background (import_hypothesis_soon). Failures that
-    stop a search (a time-out, a dead worker) are searched at once, as before.
+    imported meanwhile, in the background (import_hypothesis_soon), unless the search can
+    end without it (see _search). Failures that stop a search (a time-out, a dead worker)
+    are searched at once, as before.
     """
     problems = generated.drawn(recipe, examples, ctx.rubric.seed)
-    first = first_failure(ctx, problems, body)
+    at, first = first_failure(ctx, problems, body)
     if first is None:
         return Outcome(True)
     if isinstance(first, Failure) and first.kind in failure_kinds.EARLY:
         # Hypothesis would stop on this same first failure, and its feedback names no input
         return Outcome(False, feedback(None, first), kind=first.kind)
+    tried = _tried_if_all_fail(ctx, recipe, examples, problems, at)
     if ctx.defer and isinstance(first, Failure) and first.kind not in FATAL:
-        import_hypothesis_soon()
+        if tried is None:
+            import_hypothesis_soon()   # the search will need it
         return Outcome(False, kind=first.kind,
-                       finish=lambda: _search(ctx, recipe, body, examples, problems, first),
+                       finish=lambda: _search(ctx, recipe, body, examples, problems, first, tried),
                        budget_at=(ctx.spent, getattr(ctx.worker, "function_used", None)),
                        unsearched=lambda: _unsearched(ctx, problems, body, first))
-    return _search(ctx, recipe, body, examples, problems, first)
+    return _search(ctx, recipe, body, examples, problems, first, tried)
+
+
+def _tried_if_all_fail(ctx, recipe, examples, problems, at):
+    """The inputs Hypothesis's search would try if every one failed (generated.
+    when_failing), when each of them is the input the stored problems failed on first,
+    `problems[at]`; else None. With the pinned Hypothesis, that is when they failed on the
+    first input: the simplest there is, which Hypothesis tries first and cannot shrink."""
+    tried = generated.when_failing(recipe, examples, ctx.rubric.seed)
+    if at is None or not tried or any(problem != problems[at] for problem in tried):
+        return None
+    return tried
 
 
 def _unsearched(ctx, problems, body, first):
@@ -398,7 +412,7 @@ GATE_SECONDS = 0.005   # how long that thread waits, before each module, for the
 def import_hypothesis_soon():
     """Start importing Hypothesis in a background thread (once per process).
 
-    Called when a failure's search is put off (framework.run_property with Context.defer):
+    Called when a failure's search that needs it is put off (run_property with Context.defer):
     the import takes ~0.15 s, as long as a third of a whole grading. Before each module it
     loads, the thread waits (up to GATE_SECONDS) until the grader waits for the worker
     (client.WAITING), so the import goes ahead while the grader has nothing to do instead of
@@ -456,13 +470,16 @@ def _remove(items, item):
         pass
 
 
-def _search(ctx, recipe, body, examples, problems, first):
+def _search(ctx, recipe, body, examples, problems, first, tried=None):
     """run_property's Outcome once the stored `problems` met `first` (a Failure, another
     exception, or False when batching could not be used): Hypothesis finds the failure
-    again and shrinks it."""
-    generated.hypothesis_needed()
-    from hypothesis import given, seed
-    from hypothesis.errors import Flaky
+    again and shrinks it.
+
+    Hypothesis's next input depends only on the seed and on which inputs failed so far. So
+    when its test fails on each of `tried` (_tried_if_all_fail), in turn, the search ends
+    as Hypothesis would end it, without Hypothesis: a file wrong from its first input on is
+    graded without importing it (0.15 s, half of what a buggy file cost more than a right
+    one). The answers are cached: a search run after a miss asks the worker nothing again."""
     failures = []
     fatal = []
     # A wrong shape must be shown where the shapes differ: shrunk freely, it lands on an input
@@ -484,17 +501,22 @@ def _search(ctx, recipe, body, examples, problems, first):
             return
         raise _Failing   # outside the except: no context, a traceback of this frame alone
 
-    run = generated.hypothesis_settings(examples)(given(recipe.strategy())(test))
-    run = seed(ctx.rubric.seed)(run)
-    try:
-        run()
-    except _Failing:
-        pass
-    except Flaky:
-        pass
-    except BaseException as exc:  # noqa: BLE001 - an unexpected grader error must not crash grading
-        if not failures:
-            return Outcome(False, f"The grader could not run this check ({type(exc).__name__}: {exc}).")
+    if not _fails_on_each(test, tried):
+        failures.clear()
+        fatal.clear()
+        generated.hypothesis_needed()
+        from hypothesis import given, seed
+        from hypothesis.errors import Flaky
+        run = generated.hypothesis_settings(examples)(given(recipe.strategy())(test))
+        run = seed(ctx.rubric.seed)(run)
+        try:
+            run()
+        except (_Failing, Flaky):
+            pass
+        except BaseException as exc:  # noqa: BLE001 - an unexpected grader error must not crash grading
+            if not failures:
+                return Outcome(False, "The grader could not run this check "
+                                      f"({type(exc).__name__}: {exc}).")
     if not failures:
         return Outcome(True)
     problem, failure = fatal[0] if fatal else failures[-1]
@@ -509,6 +531,21 @@ def _search(ctx, recipe, body, examples, problems, first):
             text += "\n\nOn an input where it does finish, it is wrong:\n" + shown
             return Outcome(False, text, mistake.name if mistake else "", wrong.kind)
     return Outcome(False, text, mistake.name if mistake else "", failure.kind)
+
+
+def _fails_on_each(test, problems):
+    """Whether `test` raises _Failing on each of `problems` (None: none known), in turn."""
+    if not problems:
+        return False
+    for problem in problems:
+        try:
+            test(problem)
+        except _Failing:
+            continue
+        except Exception:  # noqa: BLE001 - Hypothesis meets it again and reports it
+            return False
+        return False
+    return True
 
 
 class _Failing(Exception):
@@ -561,8 +598,10 @@ def finishing_failure(ctx, problems, body):
 
 
 def first_failure(ctx, problems, body):
-    """None when body passes on every problem (worker calls batched), else what went wrong
-    first: the Failure or other exception, or False when batching could not be used.
+    """(index, what): what went wrong first with body on the problems (worker calls
+    batched), the Failure or other exception, and the index of the problem it went wrong
+    on; (None, None) when body passes on every problem, (None, False) when batching could
+    not be used.
 
     First the bodies run in collecting mode, which only notes the requests they need (notes
     for the student are put back afterwards), and the answers arrive in a few round trips;
@@ -595,15 +634,16 @@ def first_failure(ctx, problems, body):
             ctx.notes[:] = notes
             ctx.note_sizes = sizes   # the real run's notes quote the largest input's shapes
     if not ctx.batching:
-        return False
+        return None, False
     if settled is not None:
-        return next((outcome for outcome in settled if outcome is not None), None)
-    for problem in problems:
+        return next(((at, outcome) for at, outcome in enumerate(settled) if outcome is not None),
+                    (None, None))
+    for at, problem in enumerate(problems):
         try:
             body(problem)
         except Exception as exc:  # noqa: BLE001 - Hypothesis reruns it and reports it properly
-            return exc
-    return None
+            return at, exc
+    return None, None
 
 
 SHRUNK = "Smallest input that shows it:"

@@ -11,6 +11,11 @@ Drawing costs about a second per grading, so the lists are also stored in cases.
 `make cases` (python -m grader.checks.store_cases) rewrites. The stored lists are used only
 while their fingerprint (Hypothesis's version and the source of inputs.py and of this file)
 still matches; otherwise they are drawn again: a stale file costs time, never correctness.
+
+The same file holds, per list, the inputs a search tries when its test fails on every one
+(when_failing): Hypothesis's next input depends only on the seed and on which inputs failed
+so far, so a search that fails on each of these in turn ends as Hypothesis would end it, and
+a file wrong from the first input on is graded without importing Hypothesis (framework._search).
 """
 
 import dataclasses
@@ -25,7 +30,8 @@ CASES_FILE = Path(__file__).with_name("cases.json")
 PROBLEM_TYPES = {cls.__name__: cls for cls in (inputs.SigmoidProblem, inputs.LossProblem,
                                                inputs.SkipgramProblem)}
 _drawn = {}     # key -> list of problems, for the life of the process
-_stored = None  # key -> list of encoded problems, from CASES_FILE
+_recipes = {}   # key -> (recipe, examples, seed) of every list asked for in this process
+_stored = None  # CASES_FILE's "cases" and "when_failing" (key -> encoded problems), if current
 
 
 def _draw_from_the_seed_alone():
@@ -54,12 +60,49 @@ def hypothesis_settings(examples):
 
 def drawn(recipe, examples, fixed_seed):
     """The inputs Hypothesis generates for `recipe` under these settings, in order."""
-    key = f"{recipe.label} x{examples} seed={fixed_seed}"
+    key = _key(recipe, examples, fixed_seed)
+    _recipes[key] = (recipe, examples, fixed_seed)
     if key not in _drawn:
         stored = stored_cases().get(key)
         _drawn[key] = ([decode(p) for p in stored] if stored is not None
                        else draw(recipe, examples, fixed_seed))
     return _drawn[key]
+
+
+def when_failing(recipe, examples, fixed_seed):
+    """The inputs Hypothesis's search tries, in order, when its test fails on every one:
+    stored by `make cases` (record_when_failing), or None when not stored or stale.
+
+    With the pinned Hypothesis, this is the first generated input three times: it is the
+    simplest input the strategy can make, so there is nothing to shrink."""
+    stored = _stored_part("when_failing").get(_key(recipe, examples, fixed_seed))
+    return None if stored is None else [decode(p) for p in stored]
+
+
+def record_when_failing(recipe, examples, fixed_seed):
+    """Run a search as framework._search does, with a test that fails on every input, and
+    return the inputs it was given, in order."""
+    hypothesis_needed()
+    from hypothesis import given, seed
+    inputs_seen = []
+
+    class Fails(Exception):
+        pass
+
+    def fail(problem):
+        inputs_seen.append(problem)
+        raise Fails
+
+    run = hypothesis_settings(examples)(given(recipe.strategy())(fail))
+    try:
+        seed(fixed_seed)(run)()
+    except Fails:
+        pass
+    return inputs_seen
+
+
+def _key(recipe, examples, fixed_seed):
+    return f"{recipe.label} x{examples} seed={fixed_seed}"
 
 
 WHEN_NEEDED = []   # callables that let a background import of Hypothesis run free
@@ -87,15 +130,23 @@ def draw(recipe, examples, fixed_seed):
     return inputs_seen
 
 
-def store(cases):
-    """Write the lists (key -> problems) to CASES_FILE under the current fingerprint."""
-    encoded = {key: [encode(p) for p in problems] for key, problems in sorted(cases.items())}
-    CASES_FILE.write_text(json.dumps({"fingerprint": fingerprint(), "cases": encoded},
+def store(cases, when_failing):
+    """Write the lists (key -> problems) of generated inputs and of the inputs tried when
+    every one fails to CASES_FILE, under the current fingerprint."""
+    def encoded(lists):
+        return {key: [encode(p) for p in problems] for key, problems in sorted(lists.items())}
+    CASES_FILE.write_text(json.dumps({"fingerprint": fingerprint(), "cases": encoded(cases),
+                                      "when_failing": encoded(when_failing)},
                                      separators=(",", ":"), sort_keys=True) + "\n")
 
 
 def drawn_so_far():
     return dict(_drawn)
+
+
+def recipes_so_far():
+    """key -> (recipe, examples, seed) of every list asked for in this process."""
+    return dict(_recipes)
 
 
 def forget():
@@ -126,14 +177,20 @@ def _hypothesis_version():
 
 
 def stored_cases():
+    return _stored_part("cases")
+
+
+def _stored_part(part):
     global _stored
     if _stored is None:
         try:
             data = json.loads(CASES_FILE.read_text())
-            _stored = data["cases"] if data.get("fingerprint") == fingerprint() else {}
-        except (OSError, ValueError, KeyError, TypeError):
+            current = isinstance(data, dict) and data.get("fingerprint") == fingerprint()
+            _stored = data if current else {}
+        except (OSError, ValueError):
             _stored = {}
-    return _stored
+    value = _stored.get(part)
+    return value if isinstance(value, dict) else {}
 
 
 def encode(problem):
