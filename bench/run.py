@@ -9,10 +9,13 @@ Beside wall time, each row has the CPU time of the whole process tree, sandboxed
 included (the kernel's rusage of everything the row's process and its descendants waited
 for: the sandbox's trusted parents reap the workers, so their CPU reaches us).
 Runs of the different rows are interleaved, so a burst of load on the shared machine hits all
-rows alike. Writes the table as JSON to bench/results/latest.json and prints it (Markdown).
+rows alike. A batch row also samples the memory of its whole process tree (PSS, every 0.2 s).
+Writes the table as JSON to bench/results/latest.json and prints it (Markdown), then issue
+17's targets, met or not in this run (TARGETS: set for a batch of 100 on a quiet machine;
+its seconds of wall time are counted as floors of this run).
 
---baseline DIR adds rows grading the reference and loops.py with another checkout's grader
-(e.g. `git archive OLD | tar -x -C DIR`), measured in the same interleaved run.
+--baseline DIR adds rows grading the reference, loops.py and the two buggy files with another
+checkout's grader (e.g. `git archive OLD | tar -x -C DIR`), measured in the same interleaved run.
 """
 
 import argparse
@@ -25,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 BATCH_SIZE = 100
-BUGGY = "tests/corpus/buggy/naive_outside_from_y_hat.py"
+BUGGY = "tests/corpus/buggy/naive_outside_from_y_hat.py"       # wrong from the first input on
+SHRUNK = "tests/corpus/buggy/skipgram_overwrite.py"   # right on some inputs: Hypothesis shrinks
 
 # Grades one file in-process and prints peak RSS (KiB): the grader's own, and the largest
 # worker's (workers are its waited-for children).
@@ -183,7 +188,9 @@ def build_rows(work, baseline, quick, train_only=False):
              Row("grade loop-based correct (tests/corpus/correct/loops.py)",
                  grade + ["tests/corpus/correct/loops.py"]),
              Row(f"grade buggy ({BUGGY})", grade + [BUGGY],
-                 note="a failure to shrink: Hypothesis is imported and runs"),
+                 note="wrong on every input: its searches end without Hypothesis"),
+             Row(f"grade buggy, shrunk by Hypothesis ({SHRUNK})", grade + [SHRUNK],
+                 note="right on some inputs: Hypothesis is imported and shrinks"),
              Row("grade untouched stubs (exercises/word2vec.py)",
                  grade + [str(generated_exercises(work))])]
     skipped = []
@@ -192,7 +199,7 @@ def build_rows(work, baseline, quick, train_only=False):
         rows.append(Row("grade notebook (exercises/word2vec.ipynb)", grade + [str(nb)], note=why))
     else:
         skipped.append(("grade notebook", why))
-    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py", BUGGY]
+    for name in (["solutions/word2vec.py", "tests/corpus/correct/loops.py", BUGGY, SHRUNK]
                  if baseline else []):
         rows.append(Row(f"baseline grader ({Path(baseline).name}): grade {name}",
                         grade + [str(ROOT / name)], cwd=baseline))
@@ -240,20 +247,63 @@ def train_row(work):
 
 
 class BatchRow(Row):
-    """One batch run per measurement, into a fresh report folder (nothing reused)."""
+    """One batch run per measurement, into a fresh report folder (nothing reused); the
+    memory of its whole process tree, workers included, is sampled meanwhile."""
 
     def __init__(self, name, klass, jobs, work, regrade, cwd=ROOT):
         super().__init__(name, None, cwd=cwd, per=BATCH_SIZE)
         self.klass, self.jobs, self.work, self.regrade = klass, jobs, work, regrade
         self.count = 0
+        self.memory = []   # MB: the largest sum of the tree's PSS seen, per run
 
     def run_once(self):
         self.count += 1
         out = self.work / f"batch-j{self.jobs}-{self.count}-{id(self)}"
         self.argv = [PYTHON, "-m", "grader", "batch", str(self.klass), "--out", str(out),
                      "-j", str(self.jobs)] + (["--regrade"] if self.regrade else [])
-        super().run_once()
+        peak, done = [0], threading.Event()
+
+        def sample():
+            while not done.wait(MEMORY_SAMPLE_SECONDS):
+                peak[0] = max(peak[0], sum(map(_pss_kib, _tree(os.getpid()))))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            super().run_once()
+        finally:
+            done.set()
+            sampler.join()
+        self.memory.append(peak[0] / 1024)
         shutil.rmtree(out, ignore_errors=True)
+
+
+MEMORY_SAMPLE_SECONDS = 0.2
+
+
+def _tree(root):
+    """The pids of `root`'s descendants (not root itself), from /proc."""
+    parents = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                parents[int(name)] = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree = [root]
+    for pid in tree:
+        tree += [child for child, parent in parents.items() if parent == pid]
+    return tree[1:]
+
+
+def _pss_kib(pid):
+    """A process's proportional set size in KiB (its shared pages split among their users,
+    so forked workers sharing the template's pages are not counted twice); 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def peak_rss(runs):
@@ -304,6 +354,56 @@ def _summary(values):
             "runs": len(values)}
 
 
+# Issue 17's targets, set for one run on a quiet machine, where `import numpy` took
+# QUIET_FLOOR: a target in seconds of wall time is checked as that many floors of this run.
+QUIET_FLOOR = 0.092
+TARGETS = {   # key: (what, limit, unit)
+    "correct": ("grade a correct file (the reference), wall", 0.6 / QUIET_FLOOR, "x floor"),
+    "buggy": (f"grade a buggy file ({Path(BUGGY).name}), over the reference", 1.2, "x"),
+    "shrunk": (f"grade a buggy file ({Path(SHRUNK).name}), over the reference", 1.2, "x"),
+    "batch_wall": ("batch at -j 2, wall per submission", 0.25 / QUIET_FLOOR, "x floor"),
+    "batch_cpu": ("batch at -j 2, CPU per submission (workers incl.)", 0.5, "s"),
+    "batch_memory": ("batch at -j 2, peak memory of the whole tree (PSS)", 400, "MB"),
+    "worker_memory": ("peak RSS of the worker", 150, "MB"),
+}
+
+
+def target_figures(result):
+    """{target key: the figure this run measured for it}, for the rows this run had."""
+    floor = result["floor_seconds"]
+    rows = {row["name"]: row for row in result["rows"]}
+
+    def row(start):
+        return next((r for name, r in rows.items() if name.startswith(start)), None)
+
+    reference, batch = row("grade reference"), row(f"batch {BATCH_SIZE} submissions -j 2")
+    figures = {"worker_memory": result["peak_rss"]["worker_mb"]["median"]}
+    if reference:
+        figures["correct"] = reference["median"] / floor
+        for key, start in (("buggy", "grade buggy ("), ("shrunk", "grade buggy, shrunk")):
+            if row(start):
+                figures[key] = row(start)["median"] / reference["median"]
+    if batch:
+        figures["batch_wall"] = batch["median"] / floor
+        figures["batch_cpu"] = batch["cpu_median"]
+        if batch.get("memory_mb"):
+            figures["batch_memory"] = batch["memory_mb"]["median"]
+    return figures
+
+
+def target_lines(result):
+    figures = target_figures(result)
+    lines = ["", f"Targets (issue 17; seconds on a quiet machine are counted as floors of this "
+             f"run, the quiet floor being {QUIET_FLOOR} s):", "",
+             "| target | this run | limit | met |", "|---|---:|---:|---|"]
+    for key, (what, limit, unit) in TARGETS.items():
+        if key in figures:
+            digits = {"MB": 0, "s": 3}.get(unit, 2)
+            lines.append(f"| {what} | {figures[key]:.{digits}f} {unit} | {limit:.{digits}f} "
+                         f"{unit} | {'yes' if figures[key] <= limit else 'NO'} |")
+    return lines
+
+
 def table(result):
     floor = result["floor_seconds"]
     lines = ["| what | median s | min s | max s | x floor | CPU s (workers incl.) |",
@@ -313,6 +413,11 @@ def table(result):
         lines.append(f"| {row['name']} | {row['median']:.3f} | {row['min']:.3f} | "
                      f"{row['max']:.3f} | {row['median'] / floor:.1f} | "
                      f"{'-' if cpu is None else f'{cpu:.3f}'} |")
+    for row in result["rows"]:
+        if row.get("memory_mb"):
+            fig = row["memory_mb"]
+            lines.append(f"| {row['name'].split(' (per')[0]}: peak memory of the whole tree, "
+                         f"PSS (MB) | {fig['median']:.0f} | {fig['min']:.0f} | {fig['max']:.0f} | | |")
     for name, why in result["skipped"]:
         lines.append(f"| {name} | - | - | - | {why} | |")
     rss = result["peak_rss"]
@@ -323,6 +428,7 @@ def table(result):
     lines.append("")
     lines.append(f"Floor = `python -c \"import numpy\"`, median {floor:.3f} s; {result['runs']} runs "
                  f"each, interleaved; {result['machine']}.")
+    lines += target_lines(result)
     lines += train_lines(result.get("train"))
     return "\n".join(lines)
 
@@ -374,7 +480,9 @@ def main(argv=None):
         "runs": opts.runs, "floor_seconds": floor,
         "rows": [dict(name=r.name, note=r.note, times=r.times, **_summary(r.times),
                       ratio_to_floor=statistics.median(r.times) / floor, cpu=r.cpu,
-                      cpu_median=statistics.median(r.cpu)) for r in rows],
+                      cpu_median=statistics.median(r.cpu),
+                      **({"memory_mb": _summary(r.memory)} if getattr(r, "memory", None) else {}))
+                 for r in rows],
         "skipped": skipped, "peak_rss": rss, "train": train,
     }
     out = Path(opts.out)
