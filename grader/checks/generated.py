@@ -8,7 +8,7 @@ input fails do they run Hypothesis for real, which then meets the same failure f
 shrinks it, so verdicts and feedback are those of a plain Hypothesis run.
 
 Drawing costs about a second per grading, so the lists are also stored in cases.json, which
-`make cases` (python -m grader.checks.store_cases) rewrites. The stored lists are used only
+`make cases` (python -m grader.build.store_cases) rewrites. The stored lists are used only
 while their fingerprint (Hypothesis's version and the source of inputs.py and of this file)
 still matches; otherwise they are drawn again: a stale file costs time, never correctness.
 
