@@ -36,6 +36,49 @@ def test_targets_are_ratios_of_one_run_and_say_whether_they_are_met():
     assert list(met.values()) == ["yes", "yes", "NO", "yes", "yes", "yes", "yes"], met
     slow = bench.target_lines(_result(0.7, 0.7, 0.7, 0.3, 0.6, 500))
     assert sum(line.endswith("| NO |") for line in slow) == 4   # wall, batch wall, CPU, memory
+    assert not any("were set for" in line for line in slow)
+
+
+def test_a_smaller_batch_than_the_targets_is_said(monkeypatch):
+    monkeypatch.setattr(bench, "BATCH_SIZE", 20)
+    lines = bench.target_lines(_result(0.6, 0.66, 0.9, 0.25, 0.45, 380))
+    assert "The batch targets were set for 100 submissions; this run's batches had 20." in lines
+
+
+GRANDPARENT = """
+import signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # so that the grandchild is killed too
+grandchild = subprocess.Popen([sys.executable, "-c",
+    "import time; b = bytearray(64 << 20); b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"])
+print(grandchild.pid, flush=True)
+try:
+    time.sleep(30)
+finally:
+    grandchild.kill()
+"""
+
+
+def test_a_batch_row_counts_the_memory_of_every_descendant():
+    child = subprocess.Popen([sys.executable, "-c", GRANDPARENT], stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        grandchild = int(child.stdout.readline())
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and bench._pss_kib(grandchild) < 60 << 10:
+            time.sleep(0.05)
+        tree = bench._tree(bench.os.getpid())
+        assert child.pid in tree and grandchild in tree
+        assert sum(map(bench._pss_kib, tree)) >= 60 << 10
+    finally:
+        child.terminate()
+        child.wait()
+    assert bench._pss_kib(child.pid) == 0
+
+
+def test_a_smaller_batch_than_the_targets_is_said(monkeypatch):
+    monkeypatch.setattr(bench, "BATCH_SIZE", 20)
+    lines = bench.target_lines(_result(0.6, 0.66, 0.9, 0.25, 0.45, 380))
+    assert "The batch targets were set for 100 submissions; this run's batches had 20." in lines
 
 
 def test_a_batch_row_counts_the_memory_of_every_descendant():

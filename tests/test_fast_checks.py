@@ -78,14 +78,42 @@ def test_stored_inputs_tried_when_all_fail_are_what_hypothesis_tries_now():
         sigmoid._problems, 30, seed)[0]
 
 
+def test_the_stored_inputs_tried_when_all_fail_are_what_the_search_test_is_given(monkeypatch):
+    """when_failing was recorded with a test of its own: the search's own test (which raises
+    from where it raises) must be given exactly those inputs by Hypothesis."""
+    from grader.checks.framework import Failure, _search
+    seed = rubric_mod.load().seed
+    stored = generated.when_failing(sigmoid._problems, 30, seed)
+    monkeypatch.setattr(generated, "when_failing", lambda *a: None)   # Hypothesis, for real
+    given = []
+
+    def wrong_everywhere(problem):
+        given.append(problem)
+        raise Failure("wrong")
+
+    problems = generated.drawn(sigmoid._problems, 30, seed)
+    ctx = Context(worker=None, rubric=rubric_mod.load(), function="sigmoid")
+    outcome = _search(ctx, sigmoid._problems, wrong_everywhere, 30, problems, Failure("wrong"))
+    assert not outcome.passed
+    assert given[len(problems):] == stored   # after _fails_on_shape's look at every input
+
+
 def test_a_stale_or_broken_cases_file_stores_nothing(tmp_path, monkeypatch):
+    """Stored lists that are stale or cannot be read are not used: time, never correctness."""
+    key = f"{sigmoid._problems.label} x30 seed=224"
     for text in ('{"fingerprint": "old", "cases": {}, "when_failing": {"k": []}}', "[1, 2]",
-                 "not json", '{"fingerprint": "%s", "when_failing": [1]}'):
-        (tmp_path / "cases.json").write_text(text.replace("%s", generated.fingerprint()))
+                 "not json", '{"fingerprint": "%s", "when_failing": [1]}',
+                 '{"fingerprint": "%s", "cases": {"%k": [1]}, "when_failing": {"%k": [[1]]}}',
+                 '{"fingerprint": "%s", "cases": {"%k": [{"type": "Nope"}]}, '
+                 '"when_failing": {"%k": [{"type": "SigmoidProblem", "shape": []}]}}'):
+        (tmp_path / "cases.json").write_text(
+            text.replace("%s", generated.fingerprint()).replace("%k", key))
         monkeypatch.setattr(generated, "CASES_FILE", tmp_path / "cases.json")
         monkeypatch.setattr(generated, "_stored", None)
+        monkeypatch.setattr(generated, "_drawn", {})
         assert generated.when_failing(sigmoid._problems, 30, 224) is None
-        assert generated.stored_cases() == {}
+        assert generated.drawn(sigmoid._problems, 30, 224) == generated.draw(
+            sigmoid._problems, 30, 224)
 
 
 def test_a_search_ends_without_hypothesis_only_when_every_input_tried_fails(monkeypatch):

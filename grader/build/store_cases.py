@@ -22,7 +22,8 @@ def main():
                     for key, asked in generated.recipes_so_far().items()}
     generated.store(generated.drawn_so_far(), when_failing)
     print(f"{generated.CASES_FILE.name}: {len(generated.drawn_so_far())} lists, "
-          f"{sum(map(len, generated.drawn_so_far().values()))} inputs")
+          f"{sum(map(len, generated.drawn_so_far().values()))} inputs, and what a search tries "
+          f"when every input fails for each ({sum(map(len, when_failing.values()))} inputs)")
 
 
 if __name__ == "__main__":

@@ -475,11 +475,14 @@ def _search(ctx, recipe, body, examples, problems, first, tried=None):
     exception, or False when batching could not be used): Hypothesis finds the failure
     again and shrinks it.
 
-    Hypothesis's next input depends only on the seed and on which inputs failed so far. So
-    when its test fails on each of `tried` (_tried_if_all_fail), in turn, the search ends
-    as Hypothesis would end it, without Hypothesis: a file wrong from its first input on is
-    graded without importing it (0.15 s, half of what a buggy file cost more than a right
-    one). The answers are cached: a search run after a miss asks the worker nothing again."""
+    Hypothesis's next input depends only on the seed and on how the inputs so far came out:
+    passed, or failed with an exception raised where. `test` raises _Failing from one line,
+    or, once a failure stopped the search (`fatal`), from another, which makes Hypothesis
+    stop soon, and the outcome is that failure whatever it tries. So when `test` fails on
+    each of `tried` (_tried_if_all_fail) in turn, the search ends as Hypothesis would end
+    it, without Hypothesis: a file wrong from its first input on is graded without importing
+    it (0.15 s, half of what a buggy file cost more than a right one). The answers are
+    cached: a search run after a miss asks the worker nothing again."""
     failures = []
     fatal = []
     # A wrong shape must be shown where the shapes differ: shrunk freely, it lands on an input

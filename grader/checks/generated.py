@@ -13,9 +13,10 @@ while their fingerprint (Hypothesis's version and the source of inputs.py and of
 still matches; otherwise they are drawn again: a stale file costs time, never correctness.
 
 The same file holds, per list, the inputs a search tries when its test fails on every one
-(when_failing): Hypothesis's next input depends only on the seed and on which inputs failed
-so far, so a search that fails on each of these in turn ends as Hypothesis would end it, and
-a file wrong from the first input on is graded without importing Hypothesis (framework._search).
+(when_failing): Hypothesis's next input depends only on the seed and on how the inputs so far
+came out (passed, or failed with an exception raised where), so a search whose test fails on
+each of these in turn ends as Hypothesis would end it, and a file wrong from the first input
+on is graded without importing Hypothesis (framework._search).
 """
 
 import dataclasses
@@ -63,9 +64,8 @@ def drawn(recipe, examples, fixed_seed):
     key = _key(recipe, examples, fixed_seed)
     _recipes[key] = (recipe, examples, fixed_seed)
     if key not in _drawn:
-        stored = stored_cases().get(key)
-        _drawn[key] = ([decode(p) for p in stored] if stored is not None
-                       else draw(recipe, examples, fixed_seed))
+        stored = _decoded(stored_cases().get(key))
+        _drawn[key] = stored if stored is not None else draw(recipe, examples, fixed_seed)
     return _drawn[key]
 
 
@@ -75,30 +75,13 @@ def when_failing(recipe, examples, fixed_seed):
 
     With the pinned Hypothesis, this is the first generated input three times: it is the
     simplest input the strategy can make, so there is nothing to shrink."""
-    stored = _stored_part("when_failing").get(_key(recipe, examples, fixed_seed))
-    return None if stored is None else [decode(p) for p in stored]
+    return _decoded(_stored_part("when_failing").get(_key(recipe, examples, fixed_seed)))
 
 
 def record_when_failing(recipe, examples, fixed_seed):
     """Run a search as framework._search does, with a test that fails on every input, and
     return the inputs it was given, in order."""
-    hypothesis_needed()
-    from hypothesis import given, seed
-    inputs_seen = []
-
-    class Fails(Exception):
-        pass
-
-    def fail(problem):
-        inputs_seen.append(problem)
-        raise Fails
-
-    run = hypothesis_settings(examples)(given(recipe.strategy())(fail))
-    try:
-        seed(fixed_seed)(run)()
-    except Fails:
-        pass
-    return inputs_seen
+    return _record(recipe, examples, fixed_seed, fail=True)
 
 
 def _key(recipe, examples, fixed_seed):
@@ -118,15 +101,29 @@ def hypothesis_needed():
 
 def draw(recipe, examples, fixed_seed):
     """Run Hypothesis with a test that only records what it is given."""
+    return _record(recipe, examples, fixed_seed, fail=False)
+
+
+class _Fails(Exception):
+    """What record_when_failing's test raises, always from the same line."""
+
+
+def _record(recipe, examples, fixed_seed, fail):
+    """The inputs Hypothesis gives a test that passes (or, with `fail`, fails) on each."""
     hypothesis_needed()
     from hypothesis import given, seed
     inputs_seen = []
 
     def record(problem):
         inputs_seen.append(problem)
+        if fail:
+            raise _Fails
 
     run = hypothesis_settings(examples)(given(recipe.strategy())(record))
-    seed(fixed_seed)(run)()
+    try:
+        seed(fixed_seed)(run)()
+    except _Fails:
+        pass
     return inputs_seen
 
 
@@ -153,6 +150,7 @@ def forget():
     """Drop every list held in memory and ignore the stored ones (to draw them afresh)."""
     global _stored
     _drawn.clear()
+    _recipes.clear()
     _stored = {}
 
 
@@ -195,6 +193,15 @@ def _stored_part(part):
 
 def encode(problem):
     return {"type": type(problem).__name__, **dataclasses.asdict(problem)}
+
+
+def _decoded(stored):
+    """The problems of a stored list, or None if there is none or it cannot be read (a file
+    edited by hand: it then costs time, never correctness)."""
+    try:
+        return None if stored is None else [decode(p) for p in stored]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
 
 
 def decode(data):
